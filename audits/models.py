@@ -1,0 +1,1 @@
+"""Audit runs, findings and reports (clause 8.2)."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RecengineConfig(AppConfig):
+    name = "recengine"
+    verbose_name = "Recommendation engine"
+
+    def ready(self) -> None:
+        from recengine import classification  # noqa: F401  registers the grade check

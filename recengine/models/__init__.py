@@ -1,0 +1,51 @@
+from recengine.models.events import AppendOnlyError, Event, EventKind, Scene
+from recengine.models.integration import ApiKey, ApiScope
+from recengine.models.platform import (
+    Anchor,
+    BroadcastSession,
+    Category,
+    InterestSource,
+    InterestTag,
+    LiveRoom,
+    Merchant,
+    Product,
+    Region,
+    ShortVideo,
+    SpendingLevel,
+    Viewer,
+    ViewerIdentity,
+    ViewerInterest,
+)
+from recengine.models.simulation import (
+    GroundTruth,
+    PlatformSnapshot,
+    SimulationRun,
+    TruthKind,
+)
+
+__all__ = [
+    "Anchor",
+    "ApiKey",
+    "ApiScope",
+    "AppendOnlyError",
+    "BroadcastSession",
+    "Category",
+    "Event",
+    "EventKind",
+    "GroundTruth",
+    "InterestSource",
+    "InterestTag",
+    "LiveRoom",
+    "Merchant",
+    "PlatformSnapshot",
+    "Product",
+    "Region",
+    "Scene",
+    "ShortVideo",
+    "SimulationRun",
+    "SpendingLevel",
+    "TruthKind",
+    "Viewer",
+    "ViewerIdentity",
+    "ViewerInterest",
+]
