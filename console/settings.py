@@ -26,14 +26,19 @@ DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", True)
 
-_DEV_SECRET = "embedded-debug-only-secret-key-never-used-in-production-0123456789"
+# Only ever used with DEBUG on; production refuses to start without SECRET_KEY.
+_DEV_SECRET = "embedded-debug-only-secret-key-never-used-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else None, required=not DEBUG)
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
-    raise ImproperlyConfigured("Environment variable SECRET_KEY must be set in production.")
+    raise ImproperlyConfigured(
+        "Environment variable SECRET_KEY must be set in production."
+    )
 
 # Viewers are known to the engine only by HMAC(platform user id, this key) (clause 7.2).
 PSEUDONYM_KEY = env_str(
-    "PSEUDONYM_KEY", "embedded-debug-pseudonym-key" if DEBUG else None, required=not DEBUG
+    "PSEUDONYM_KEY",
+    "embedded-debug-pseudonym-key" if DEBUG else None,
+    required=not DEBUG,
 )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
@@ -103,11 +108,12 @@ if REDIS:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+_VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_VALIDATORS}.MinimumLengthValidator"},
+    {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
 ]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
@@ -193,7 +199,9 @@ CELERY_BEAT_SYNC_EVERY = 1
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -93,7 +93,9 @@ def classification_table() -> list[dict[str, object]]:
 
 def personal_fields() -> set[tuple[str, str]]:
     return {
-        (row["model"], row["field"]) for row in classification_table() if row["personal"]
+        (row["model"], row["field"])
+        for row in classification_table()
+        if row["personal"]
     }
 
 

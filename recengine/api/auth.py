@@ -1,4 +1,7 @@
-"""Scoped API keys for platform services: ``Authorization: Api-Key <prefix>.<secret>``."""
+"""Scoped API keys for platform services.
+
+A service sends ``Authorization: Api-Key <prefix>.<secret>``.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +38,9 @@ class ServiceUser(AnonymousUser):
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode(errors="replace")
+        header = authentication.get_authorization_header(request).decode(
+            errors="replace"
+        )
         if not header.startswith(KEYWORD + " "):
             return None
 
@@ -57,7 +62,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
 
 class HasScope(permissions.BasePermission):
-    """Grants an API key with the view's ``required_scope``; people need a permission."""
+    """An API key needs the view's ``required_scope``; a person needs a permission."""
 
     message = "This API key lacks the scope this endpoint needs."
 

@@ -1,4 +1,4 @@
-"""One error shape for the whole API: ``{"error": code, "detail": ..., "rows": [...]}``."""
+"""One error shape for the whole API: ``{"error": code, "detail": ...}``."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from recengine.classification import GENERAL, IMPORTANT, PERSONAL
+from recengine.history import governed_history
 
 
 class ApiScope(models.TextChoices):
@@ -38,7 +38,7 @@ class ApiKey(models.Model):
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["last_used_at"])
+    history = governed_history(excluded_fields=["last_used_at"])
 
     DATA_CLASSIFICATION = {
         "id": GENERAL,

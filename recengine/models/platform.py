@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from recengine.classification import GENERAL, IMPORTANT, PERSONAL, SENSITIVE
+from recengine.history import governed_history
 
 
 class Region(models.TextChoices):
@@ -69,7 +69,7 @@ class Viewer(models.Model):
     )
     created_at = models.DateTimeField()
 
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    history = governed_history(excluded_fields=["created_at"])
 
     DATA_CLASSIFICATION = {
         "id": PERSONAL,
@@ -90,9 +90,11 @@ class Viewer(models.Model):
 
 
 class ViewerIdentity(models.Model):
-    """Real identity fields a platform may hold; kept apart and never used as features."""
+    """Real identity a platform may hold: kept apart, never used as a feature."""
 
-    viewer = models.OneToOneField(Viewer, on_delete=models.CASCADE, related_name="identity")
+    viewer = models.OneToOneField(
+        Viewer, on_delete=models.CASCADE, related_name="identity"
+    )
     real_name = models.CharField(max_length=60, blank=True)
     phone = models.CharField(max_length=20, blank=True)
     id_card_number = models.CharField(max_length=18, blank=True)
@@ -130,7 +132,7 @@ class Anchor(models.Model):
     device_fingerprint_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField()
 
-    history = HistoricalRecords()
+    history = governed_history()
 
     DATA_CLASSIFICATION = {
         "id": GENERAL,
@@ -160,7 +162,7 @@ class Merchant(models.Model):
     payment_account_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField()
 
-    history = HistoricalRecords()
+    history = governed_history()
 
     DATA_CLASSIFICATION = {
         "id": GENERAL,
@@ -181,7 +183,9 @@ class Merchant(models.Model):
 
 class Product(models.Model):
     external_id = models.CharField(max_length=64, unique=True)
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="products")
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="products"
+    )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -189,7 +193,7 @@ class Product(models.Model):
     image = models.ImageField(upload_to="products/", blank=True)
     created_at = models.DateTimeField()
 
-    history = HistoricalRecords()
+    history = governed_history()
 
     DATA_CLASSIFICATION = {
         "id": GENERAL,
@@ -207,7 +211,9 @@ class Product(models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         constraints = [
-            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_gte_0")
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="product_price_gte_0"
+            )
         ]
 
     def __str__(self) -> str:
@@ -228,7 +234,7 @@ class LiveRoom(models.Model):
     products = models.ManyToManyField(Product, blank=True, related_name="rooms")
     created_at = models.DateTimeField()
 
-    history = HistoricalRecords(m2m_fields=[])
+    history = governed_history(m2m_fields=[])
 
     DATA_CLASSIFICATION = {
         "id": GENERAL,
@@ -253,7 +259,9 @@ class BroadcastSession(models.Model):
     """One broadcast of a live room; live while ``ended_at`` is empty."""
 
     external_id = models.CharField(max_length=64, unique=True)
-    room = models.ForeignKey(LiveRoom, on_delete=models.PROTECT, related_name="sessions")
+    room = models.ForeignKey(
+        LiveRoom, on_delete=models.PROTECT, related_name="sessions"
+    )
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     transcript = models.TextField(blank=True)
@@ -277,7 +285,8 @@ class BroadcastSession(models.Model):
         indexes = [models.Index(fields=["room", "started_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                condition=Q(ended_at__isnull=True)
+                | Q(ended_at__gte=models.F("started_at")),
                 name="session_ends_after_start",
             ),
             models.UniqueConstraint(
@@ -340,7 +349,7 @@ class InterestTag(models.Model):
         default=False, help_text=_("Sensitive attribute: never assigned to a viewer")
     )
 
-    history = HistoricalRecords()
+    history = governed_history()
 
     DATA_CLASSIFICATION = {
         "id": GENERAL,
@@ -369,7 +378,9 @@ class InterestSource(models.TextChoices):
 class ViewerInterest(models.Model):
     """A tag the engine holds for a viewer, with its weight and where it came from."""
 
-    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="interests")
+    viewer = models.ForeignKey(
+        Viewer, on_delete=models.CASCADE, related_name="interests"
+    )
     tag = models.ForeignKey(InterestTag, on_delete=models.PROTECT, related_name="+")
     weight = models.FloatField()
     source = models.CharField(max_length=12, choices=InterestSource.choices)
@@ -388,7 +399,9 @@ class ViewerInterest(models.Model):
         verbose_name = _("viewer interest")
         verbose_name_plural = _("viewer interests")
         constraints = [
-            models.UniqueConstraint(fields=["viewer", "tag"], name="one_weight_per_tag"),
+            models.UniqueConstraint(
+                fields=["viewer", "tag"], name="one_weight_per_tag"
+            ),
             models.CheckConstraint(
                 condition=Q(weight__gte=0), name="interest_weight_gte_0"
             ),

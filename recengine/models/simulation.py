@@ -48,7 +48,9 @@ class TruthKind(models.TextChoices):
 
 
 class GroundTruth(models.Model):
-    run = models.ForeignKey(SimulationRun, on_delete=models.CASCADE, related_name="truth")
+    run = models.ForeignKey(
+        SimulationRun, on_delete=models.CASCADE, related_name="truth"
+    )
     kind = models.CharField(max_length=10, choices=TruthKind.choices)
     external_id = models.CharField(max_length=64)
     attributes = models.JSONField()
