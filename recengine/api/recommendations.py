@@ -1,0 +1,76 @@
+"""``GET /api/v1/recommendations/``: the serving endpoint of DESIGN.md."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from recengine.api.auth import HasScope
+from recengine.models import ApiScope, Scene, Viewer
+from recengine.pseudonym import pseudonym_for
+from recengine.serving import recommend
+
+MAX_SIZE = 100
+
+
+class RecommendationQuery(serializers.Serializer):
+    viewer = serializers.CharField(max_length=64, help_text="Platform user id")
+    scene = serializers.ChoiceField(choices=Scene.values)
+    size = serializers.IntegerField(min_value=1, max_value=MAX_SIZE, default=20)
+
+
+_ITEM = inline_serializer(
+    "ServedItem",
+    {
+        "id": serializers.CharField(),
+        "kind": serializers.ChoiceField(choices=["live_room", "product"]),
+        "score": serializers.FloatField(),
+        "labels": serializers.ListField(child=serializers.CharField()),
+        "reason": serializers.CharField(),
+    },
+)
+
+
+class RecommendationView(APIView):
+    permission_classes = [HasScope]
+    required_scope = ApiScope.RECOMMENDATIONS_READ
+    staff_permission = "recengine.view_liveroom"
+
+    @extend_schema(
+        parameters=[RecommendationQuery],
+        responses=inline_serializer(
+            "Recommendations",
+            {
+                "items": serializers.ListField(child=_ITEM),
+                "strategy": serializers.CharField(),
+                "model_version": serializers.CharField(),
+                "policy_version": serializers.IntegerField(),
+                "request_id": serializers.CharField(),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        query = RecommendationQuery(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+
+        params = query.validated_data
+        # A viewer the platform has not registered yet is served like a new user:
+        # the engine has nothing personal about them.
+        viewer_id = (
+            Viewer.objects.filter(pseudonym=pseudonym_for(params["viewer"]))
+            .values_list("pk", flat=True)
+            .first()
+        )
+        result = recommend(
+            viewer_id=viewer_id,
+            scene=params["scene"],
+            size=params["size"],
+            now=timezone.now(),
+        )
+        return Response(result.as_dict())
