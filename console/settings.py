@@ -7,6 +7,8 @@ Celery transport on the file system, so a new machine needs no service at all.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -95,6 +97,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", DATA_DIR / "platform.sqlite3")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file rather than memory, so that servers a test starts see the test database;
+    # the pid keeps concurrent test runs on one machine apart.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"lcr-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS = env_redis("REDIS_URL")
@@ -181,6 +189,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(_BROKER_DIR / "queue"),
         "data_folder_out": str(_BROKER_DIR / "queue"),
         "processed_folder": str(_BROKER_DIR / "processed"),
+        # Without it kombu keeps its broadcast mailboxes in the working directory.
+        "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
