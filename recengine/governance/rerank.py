@@ -1,0 +1,310 @@
+"""The re-rank layer (clause 5.4.3): ordered steps, each recorded in the trace.
+
+Candidates arrive from ranking with a score; each step keeps, drops or rescales
+them and writes one ``TraceStep`` so that a response can show what governance did.
+The order is fixed: eligibility, policy filter, "not interested" suppression, credit
+throttling and quality boost, business rules, diversity (MMR), exploration slots.
+Everything here is numpy over the serving tables; no database, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from recengine.governance.policy import PolicySnapshot
+
+NONE = -1  # no anchor / merchant / category
+
+
+@dataclass(frozen=True)
+class ItemTable:
+    """The items of one scene, aligned by index; vectors are L2-normalised."""
+
+    kind: str
+    pk: np.ndarray
+    anchor: np.ndarray
+    merchant: np.ndarray
+    category: np.ndarray
+    created_at: np.ndarray
+    vectors: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.pk)
+
+
+@dataclass(frozen=True)
+class RerankConfig:
+    """Versioned with the ranking weights; the console shows it."""
+
+    diversity_lambda: float = 0.7
+    mmr_pool_factor: int = 4
+    max_per_anchor: int = 2
+    max_per_merchant: int = 3
+    exploration_share: float = 0.1
+    new_item_days: float = 14.0
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class NegativeFeedback:
+    """What a viewer said "not interested" to, already decayed to factors in [0, 1]."""
+
+    items: frozenset[int] = frozenset()
+    anchors: dict[int, float] = field(default_factory=dict)
+    merchants: dict[int, float] = field(default_factory=dict)
+    categories: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """Beta posteriors of new items' click-through, for Thompson sampling."""
+
+    pool: np.ndarray  # item indices of new anchors' / merchants' items
+    impressions: np.ndarray
+    clicks: np.ndarray
+
+
+@dataclass(frozen=True)
+class RerankContext:
+    now: float
+    size: int
+    policy: PolicySnapshot
+    eligible: np.ndarray | None = None  # boolean mask over the table; None = all
+    feedback: NegativeFeedback = NegativeFeedback()
+    exploration: Exploration | None = None
+    rng: np.random.Generator | None = None
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    step: str
+    before: int
+    after: int
+    note: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Slate:
+    index: np.ndarray
+    score: np.ndarray
+    reasons: dict[int, list[str]] = field(default_factory=dict)
+    trace: list[TraceStep] = field(default_factory=list)
+
+    def keep(self, mask: np.ndarray, step: str, note: str = "") -> None:
+        before = len(self.index)
+        self.index, self.score = self.index[mask], self.score[mask]
+        self.trace.append(TraceStep(step, before, len(self.index), note))
+
+
+def rerank(
+    table: ItemTable,
+    index: np.ndarray,
+    score: np.ndarray,
+    context: RerankContext,
+    config: RerankConfig,
+) -> Slate:
+    order = np.argsort(-score, kind="stable")
+    slate = Slate(index=np.asarray(index)[order], score=np.asarray(score)[order])
+    allowed = allowed_mask(table, context)
+
+    slate.keep(allowed[slate.index], "eligibility_and_policy", _policy_note(context))
+    _suppress(table, slate, context.feedback)
+    _throttle(table, slate, context.policy)
+    _business_rules(table, slate, config)
+    _diversify(table, slate, context.size, config)
+    _explore(table, slate, context, config, allowed)
+    return slate
+
+
+def allowed_mask(table: ItemTable, context: RerankContext) -> np.ndarray:
+    """Items that may be served at all: eligible now and not blocked or unreviewed."""
+    mask = (
+        np.ones(len(table), dtype=bool)
+        if context.eligible is None
+        else context.eligible.copy()
+    )
+    policy = context.policy
+    if table.kind == "live_room":
+        blocked = (
+            policy.blocked_rooms
+            | policy.keyword_blocked_rooms
+            | policy.unreviewed_rooms
+        )
+        mask &= ~np.isin(table.pk, list(blocked))
+        mask &= ~np.isin(table.anchor, list(policy.blocked_anchors))
+    else:
+        blocked = (
+            policy.blocked_products
+            | policy.keyword_blocked_products
+            | policy.unreviewed_products
+        )
+        mask &= ~np.isin(table.pk, list(blocked))
+    mask &= ~np.isin(table.merchant, list(policy.blocked_merchants))
+    restricted = [m for m, factor in policy.credit_multiplier.items() if factor <= 0.0]
+    mask &= ~np.isin(table.merchant, restricted)
+    return mask
+
+
+def _policy_note(context: RerankContext) -> str:
+    return f"policy v{context.policy.version}"
+
+
+def _suppress(table: ItemTable, slate: Slate, feedback: NegativeFeedback) -> None:
+    keep = ~np.isin(table.pk[slate.index], list(feedback.items))
+    slate.keep(keep, "not_interested", f"{len(feedback.items)} items suppressed")
+    factor = np.ones(len(slate.index))
+    for column, penalties in (
+        (table.anchor, feedback.anchors),
+        (table.merchant, feedback.merchants),
+        (table.category, feedback.categories),
+    ):
+        for key, value in penalties.items():
+            factor[column[slate.index] == key] *= value
+    slate.score = slate.score * factor
+    _resort(slate)
+
+
+def _throttle(table: ItemTable, slate: Slate, policy: PolicySnapshot) -> None:
+    merchants = table.merchant[slate.index]
+    credit = np.array(
+        [policy.multiplier(int(m)) if m != NONE else 1.0 for m in merchants]
+    )
+    boost = np.array([policy.quality_boost.get(int(m), 1.0) for m in merchants])
+    slate.score = slate.score * credit * boost
+    throttled = int(np.count_nonzero(credit < 1.0))
+    slate.trace.append(
+        TraceStep(
+            "credit_and_quality",
+            len(slate.index),
+            len(slate.index),
+            f"{throttled} throttled by credit",
+        )
+    )
+    _resort(slate)
+
+
+def _business_rules(table: ItemTable, slate: Slate, config: RerankConfig) -> None:
+    """At most N items of one anchor or merchant in a list."""
+    keep = np.ones(len(slate.index), dtype=bool)
+    per_anchor: dict[int, int] = {}
+    per_merchant: dict[int, int] = {}
+    for position, item in enumerate(slate.index):
+        anchor, merchant = int(table.anchor[item]), int(table.merchant[item])
+        if anchor != NONE and per_anchor.get(anchor, 0) >= config.max_per_anchor:
+            keep[position] = False
+            continue
+        if (
+            merchant != NONE
+            and per_merchant.get(merchant, 0) >= config.max_per_merchant
+        ):
+            keep[position] = False
+            continue
+        per_anchor[anchor] = per_anchor.get(anchor, 0) + 1
+        per_merchant[merchant] = per_merchant.get(merchant, 0) + 1
+    caps = f"max {config.max_per_anchor}/anchor, {config.max_per_merchant}/merchant"
+    slate.keep(keep, "business_rules", caps)
+
+
+def _diversify(table: ItemTable, slate: Slate, size: int, config: RerankConfig) -> None:
+    """Maximal marginal relevance over the item vectors (clause 5.3.3)."""
+    before = len(slate.index)
+    pool = min(before, size * config.mmr_pool_factor)
+    index, score = slate.index[:pool], slate.score[:pool]
+    chosen = mmr(table.vectors[index], score, size, config.diversity_lambda)
+    slate.index, slate.score = index[chosen], score[chosen]
+    slate.trace.append(
+        TraceStep(
+            "diversity", before, len(slate.index), f"MMR λ={config.diversity_lambda}"
+        )
+    )
+
+
+def mmr(vectors: np.ndarray, score: np.ndarray, size: int, lam: float) -> np.ndarray:
+    """Greedy MMR: relevance (scaled to [0, 1]) against similarity to items chosen."""
+    n = len(score)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    spread = float(score.max() - score.min())
+    relevance = (score - score.min()) / spread if spread > 0 else np.ones(n)
+    similarity = vectors @ vectors.T
+    chosen = [int(np.argmax(relevance))]
+    closest = similarity[chosen[0]].copy()
+    available = np.ones(n, dtype=bool)
+    available[chosen[0]] = False
+    while len(chosen) < min(size, n):
+        gain = lam * relevance - (1.0 - lam) * closest
+        gain[~available] = -np.inf
+        best = int(np.argmax(gain))
+        chosen.append(best)
+        available[best] = False
+        closest = np.maximum(closest, similarity[best])
+    return np.array(chosen)
+
+
+def _explore(
+    table: ItemTable,
+    slate: Slate,
+    context: RerankContext,
+    config: RerankConfig,
+    allowed: np.ndarray,
+) -> None:
+    """Reserve a share of slots for new anchors' and merchants' items (Thompson)."""
+    before = len(slate.index)
+    exploration = context.exploration
+    slots = int(round(context.size * config.exploration_share))
+    if exploration is None or slots == 0 or context.rng is None:
+        slate.trace.append(TraceStep("exploration", before, before, "no slots"))
+        return
+
+    pool = exploration.pool
+    fit = allowed[pool] & ~np.isin(pool, slate.index)
+    fit &= ~np.isin(table.pk[pool], list(context.feedback.items))
+    candidates = pool[fit]
+    if len(candidates) == 0:
+        slate.trace.append(TraceStep("exploration", before, before, "no new items"))
+        return
+
+    clicks, shown = exploration.clicks[fit], exploration.impressions[fit]
+    draws = context.rng.beta(1.0 + clicks, 1.0 + np.maximum(shown - clicks, 0.0))
+    picked = candidates[np.argsort(-draws)[:slots]]
+    _insert_spread(slate, picked, context.size)
+    for item in picked:
+        slate.reasons.setdefault(int(item), []).append("exploration")
+    slate.trace.append(
+        TraceStep("exploration", before, len(slate.index), f"{len(picked)} slots")
+    )
+
+
+def _insert_spread(slate: Slate, picked: np.ndarray, size: int) -> None:
+    """Put explored items at evenly spaced positions, trimming the list to ``size``."""
+    keep = size - len(picked)
+    index, score = list(slate.index[:keep]), list(slate.score[:keep])
+    step = max(1, size // (len(picked) + 1))
+    floor = min(score) if score else 0.0
+    for n, item in enumerate(picked, start=1):
+        position = min(n * step, len(index))
+        index.insert(position, int(item))
+        score.insert(position, floor)
+    slate.index, slate.score = np.array(index, dtype=int), np.array(score)
+
+
+def _resort(slate: Slate) -> None:
+    order = np.argsort(-slate.score, kind="stable")
+    slate.index, slate.score = slate.index[order], slate.score[order]
+
+
+def intra_list_diversity(vectors: np.ndarray) -> float:
+    """Mean pairwise (1 - cosine similarity) of a list: the metric MMR should raise."""
+    n = len(vectors)
+    if n < 2:
+        return 0.0
+    similarity = vectors @ vectors.T
+    upper = similarity[np.triu_indices(n, k=1)]
+    return float(np.mean(1.0 - upper))

@@ -1,0 +1,166 @@
+"""The re-rank layer on small seeded tables."""
+
+import numpy as np
+import pytest
+
+from recengine.governance.policy import NO_POLICY, PolicySnapshot
+from recengine.governance.rerank import (
+    Exploration,
+    ItemTable,
+    NegativeFeedback,
+    RerankConfig,
+    RerankContext,
+    intra_list_diversity,
+    rerank,
+)
+
+N = 60
+
+
+@pytest.fixture
+def table() -> ItemTable:
+    rng = np.random.default_rng(7)
+    category = np.arange(N) % 4
+    # Items of one category point the same way, so similarity follows category.
+    centres = rng.normal(size=(4, 16))
+    vectors = centres[category] + 0.1 * rng.normal(size=(N, 16))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return ItemTable(
+        kind="live_room",
+        pk=np.arange(100, 100 + N),
+        anchor=np.arange(N) % 30,
+        merchant=np.arange(N) % 20,
+        category=category,
+        created_at=np.zeros(N),
+        vectors=vectors.astype(np.float32),
+    )
+
+
+def _scores(table: ItemTable) -> np.ndarray:
+    # Category 0 dominates the raw scores: without diversity it takes the list.
+    return np.where(table.category == 0, 2.0, 1.0) + np.linspace(0.5, 0, N)
+
+
+def _run(table, context, **config):
+    return rerank(table, np.arange(N), _scores(table), context, RerankConfig(**config))
+
+
+def test_every_step_is_recorded_in_order(table):
+    slate = _run(table, RerankContext(now=0, size=10, policy=NO_POLICY))
+
+    assert [step.step for step in slate.trace] == [
+        "eligibility_and_policy",
+        "not_interested",
+        "credit_and_quality",
+        "business_rules",
+        "diversity",
+        "exploration",
+    ]
+    assert len(slate.index) == 10
+
+
+def test_blocked_and_unreviewed_targets_never_pass(table):
+    policy = PolicySnapshot(
+        version=4,
+        blocked_anchors=frozenset({0}),
+        blocked_merchants=frozenset({1}),
+        blocked_rooms=frozenset({104}),
+        unreviewed_rooms=frozenset({108}),
+        credit_multiplier={2: 0.0},
+    )
+    explore = Exploration(
+        pool=np.arange(N), impressions=np.zeros(N), clicks=np.zeros(N)
+    )
+    context = RerankContext(
+        now=0,
+        size=N,
+        policy=policy,
+        exploration=explore,
+        rng=np.random.default_rng(1),
+    )
+
+    slate = _run(table, context, max_per_anchor=N, max_per_merchant=N)
+
+    served = slate.index
+    assert not np.isin(table.anchor[served], [0]).any()
+    assert not np.isin(table.merchant[served], [1, 2]).any()
+    assert not np.isin(table.pk[served], [104, 108]).any()
+    assert "policy v4" in slate.trace[0].note
+
+
+def test_only_eligible_items_are_served(table):
+    live = np.zeros(N, dtype=bool)
+    live[[5, 9, 13]] = True
+
+    slate = _run(table, RerankContext(now=0, size=10, policy=NO_POLICY, eligible=live))
+
+    assert sorted(slate.index.tolist()) == [5, 9, 13]
+
+
+def test_mmr_raises_intra_list_diversity(table):
+    context = RerankContext(now=0, size=10, policy=NO_POLICY)
+    plain = _run(table, context, diversity_lambda=1.0, max_per_anchor=N)
+    diverse = _run(table, context, diversity_lambda=0.5, max_per_anchor=N)
+
+    before = intra_list_diversity(table.vectors[plain.index])
+    after = intra_list_diversity(table.vectors[diverse.index])
+
+    assert len(set(table.category[plain.index])) == 1
+    assert after > before + 0.3
+    assert len(set(table.category[diverse.index])) == 4
+
+
+def test_not_interested_drops_the_item_and_lowers_its_anchor(table):
+    feedback = NegativeFeedback(items=frozenset({100}), categories={0: 0.1})
+    context = RerankContext(now=0, size=10, policy=NO_POLICY, feedback=feedback)
+
+    slate = _run(table, context, diversity_lambda=1.0, max_per_anchor=N)
+
+    assert 0 not in slate.index
+    assert not (table.category[slate.index] == 0).any()
+
+
+def test_credit_throttling_lowers_a_merchant(table):
+    first = _run(table, RerankContext(now=0, size=5, policy=NO_POLICY))
+    top_merchant = int(table.merchant[first.index[0]])
+    policy = PolicySnapshot(version=1, credit_multiplier={top_merchant: 0.01})
+
+    throttled = _run(table, RerankContext(now=0, size=5, policy=policy))
+
+    assert top_merchant not in table.merchant[throttled.index]
+
+
+def test_business_rules_cap_items_per_anchor(table):
+    slate = _run(
+        table,
+        RerankContext(now=0, size=30, policy=NO_POLICY),
+        max_per_anchor=1,
+        diversity_lambda=1.0,
+    )
+
+    anchors = table.anchor[slate.index]
+    assert len(anchors) == len(set(anchors.tolist()))
+
+
+def test_exploration_fills_its_share_with_new_items(table):
+    pool = np.arange(40, 60)
+    exploration = Exploration(
+        pool=pool, impressions=np.zeros(len(pool)), clicks=np.zeros(len(pool))
+    )
+    context = RerankContext(
+        now=0,
+        size=10,
+        policy=NO_POLICY,
+        exploration=exploration,
+        rng=np.random.default_rng(3),
+    )
+
+    slate = _run(table, context, exploration_share=0.2)
+
+    explored = [
+        i for i in slate.index if "exploration" in slate.reasons.get(int(i), [])
+    ]
+    assert len(explored) == 2
+    assert set(explored) <= set(pool.tolist())
+    assert len(slate.index) == 10
+    assert slate.index[0] not in explored
