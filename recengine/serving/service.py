@@ -1,0 +1,145 @@
+"""The serving entry points: the REST endpoint and the simulator both come here.
+
+``recommend`` answers one request from in-memory state and logs its exposures;
+``log_events`` is how viewer behaviour reaches both the event log and the in-memory
+engagement counts, so popularity follows the log without reading it per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from recengine.models import Event, EventKind, Scene
+from recengine.services.events import append_events
+from recengine.serving.baseline import PopularityBaseline, Ranked
+from recengine.serving.event_rows import new_event
+from recengine.serving.recorder import ExposureRecorder
+from recengine.serving.types import RecommendationResult
+
+logger = logging.getLogger(__name__)
+
+MAX_SIZE = 100
+# Governance policies are not published yet; version 0 means "no policy applied".
+NO_POLICY_VERSION = 0
+
+_lock = threading.Lock()
+_engine = PopularityBaseline()
+_recorder = ExposureRecorder()
+
+
+def recommend(
+    *,
+    viewer_id: int | None,
+    scene: str,
+    size: int,
+    now: dt.datetime,
+    record: bool = True,
+    request_id: str | None = None,
+) -> RecommendationResult:
+    """Rank items for one request; exposures are logged when a viewer is known.
+
+    ``request_id`` defaults to a random one; a replay passes its own so that the
+    exposures it logs are reproducible.
+    """
+    _check_request(scene, size, now)
+    request_id = request_id or uuid.uuid4().hex
+    ranked = _engine.rank(scene=scene, size=size, now=now, request_id=request_id)
+    result = RecommendationResult(
+        items=[entry.item for entry in ranked],
+        strategy=_engine.strategy,
+        model_version=_engine.model_version,
+        policy_version=NO_POLICY_VERSION,
+        request_id=request_id,
+    )
+    if record and viewer_id is not None and ranked:
+        _recorder.add(_exposures(result, ranked, viewer_id, scene, now))
+    return result
+
+
+def log_events(events: Sequence[Event]) -> int:
+    """Append viewer events to the log and count their engagement; returns rows new.
+
+    Pending exposures are written first, so the log keeps exposures ahead of the
+    clicks they caused.
+    """
+    _recorder.flush()
+    inserted = append_events(events)
+    _engine.observe(events)
+    return inserted
+
+
+def flush_exposures() -> int:
+    return _recorder.flush()
+
+
+def reset() -> None:
+    """Drop in-memory state and unflushed exposures, e.g. after a rollback."""
+    _recorder.discard()
+    _engine.invalidate()
+
+
+@contextmanager
+def dedicated(
+    engine: PopularityBaseline, *, exposure_batch: int
+) -> Iterator[PopularityBaseline]:
+    """Serve from ``engine`` with batched exposures for the duration of a replay.
+
+    On success pending exposures are flushed; on failure they are discarded, since
+    the transaction they belonged to is being rolled back.
+    """
+    global _engine, _recorder
+    with _lock:
+        previous = (_engine, _recorder)
+        _engine, _recorder = engine, ExposureRecorder(batch_rows=exposure_batch)
+    try:
+        yield engine
+        _recorder.flush()
+    except BaseException:
+        _recorder.discard()
+        raise
+    finally:
+        with _lock:
+            _engine, _recorder = previous
+        previous[0].invalidate()
+
+
+def _check_request(scene: str, size: int, now: dt.datetime) -> None:
+    if scene not in Scene.values:
+        raise ValueError(f"unknown scene {scene!r}; one of {Scene.values}")
+    if not 1 <= size <= MAX_SIZE:
+        raise ValueError(f"size must be between 1 and {MAX_SIZE}, got {size}")
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+
+
+def _exposures(
+    result: RecommendationResult,
+    ranked: list[Ranked],
+    viewer_id: int,
+    scene: str,
+    now: dt.datetime,
+) -> list[Event]:
+    # Positions count from 1, as a viewer sees them.
+    return [
+        new_event(
+            event_id=f"exp-{result.request_id}-{position}",
+            kind=EventKind.IMPRESSION,
+            occurred_at=now,
+            viewer_id=viewer_id,
+            room_id=entry.keys.room_id,
+            product_id=entry.keys.product_id,
+            anchor_id=entry.keys.anchor_id,
+            scene=scene,
+            position=position,
+            strategy=result.strategy,
+            model_version=result.model_version,
+            policy_version=result.policy_version,
+            request_id=result.request_id,
+        )
+        for position, entry in enumerate(ranked, start=1)
+    ]
