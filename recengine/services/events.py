@@ -205,8 +205,11 @@ def append_events(events: Sequence[Event]) -> int:
         return 0
     stored = _stored_ids([event.event_id for event in events])
     fresh = [event for event in events if event.event_id not in stored]
-    for start in range(0, len(fresh), INSERT_BATCH):
-        _insert(fresh[start : start + INSERT_BATCH])
+    if connection.vendor == "postgresql":
+        _copy_insert(fresh)
+    else:
+        for start in range(0, len(fresh), INSERT_BATCH):
+            _insert(fresh[start : start + INSERT_BATCH])
     logger.debug("appended events", extra={"new": len(fresh), "seen": len(stored)})
     return len(fresh)
 
@@ -231,6 +234,28 @@ def _insert(events: Sequence[Event]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _copy_insert(events: Sequence[Event]) -> None:
+    """PostgreSQL: COPY into a staging table, then one INSERT ... SELECT that skips
+    stored ids. COPY streams rows without building a huge statement per batch."""
+    columns = [field for field, _ in _insert_columns()]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in columns)
+    table = connection.ops.quote_name(Event._meta.db_table)
+    with connection.cursor() as cursor:
+        # Identifiers only; the staging table lives until the transaction ends.
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS event_stage ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY event_stage ({names}) FROM STDIN") as copy:
+            for event in events:
+                copy.write_row([getattr(event, field.attname) for field in columns])
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM event_stage "  # noqa: S608
+            f"ON CONFLICT (event_id) DO NOTHING"
+        )
+        cursor.execute("TRUNCATE event_stage")
 
 
 def _insert_columns() -> list[tuple[models.Field, Any]]:
