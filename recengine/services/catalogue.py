@@ -70,6 +70,12 @@ def _media_path(value: Any) -> str:
     return path
 
 
+def _registered() -> Field:
+    """When the platform registered the entity; only a new row takes it, and the
+    moment of the upsert stands in when the platform does not say."""
+    return Field("created_at", timestamp, required=False)
+
+
 @dataclass(frozen=True)
 class Kind:
     model: type[models.Model]
@@ -87,6 +93,7 @@ KINDS: dict[str, Kind] = {
             Field("user_id", identifier),
             Field("region", choice(Region.values)),
             Field("spending_level", choice(SpendingLevel.values)),
+            _registered(),
         ],
         key="user_id",
     ),
@@ -101,6 +108,7 @@ KINDS: dict[str, Kind] = {
             Field("is_digital_human", boolean, required=False, default=False),
             Field("legal_identity_hash", text(64), required=False, default=""),
             Field("device_fingerprint_hash", text(64), required=False, default=""),
+            _registered(),
         ],
         references={"specialty": (Category, "code")},
     ),
@@ -111,6 +119,7 @@ KINDS: dict[str, Kind] = {
             Field("name", text(80, allow_blank=False)),
             Field("legal_identity_hash", text(64), required=False, default=""),
             Field("payment_account_hash", text(64), required=False, default=""),
+            _registered(),
         ],
     ),
     "products": Kind(
@@ -123,6 +132,7 @@ KINDS: dict[str, Kind] = {
             Field("description", text(5000), required=False, default=""),
             Field("price", decimal(maximum=Decimal("99999999.99"))),
             Field("image", _media_path, required=False, default=""),
+            _registered(),
         ],
         references={
             "merchant": (Merchant, "external_id"),
@@ -139,6 +149,7 @@ KINDS: dict[str, Kind] = {
             Field("title", text(200, allow_blank=False)),
             Field("virtual_background", boolean, required=False, default=False),
             Field("products", id_list, required=False, default=None),
+            _registered(),
         ],
         references={
             "anchor": (Anchor, "external_id"),
@@ -262,8 +273,8 @@ def _write(kind: str, spec: Kind, rows: list[dict], *, actor, reason: str):
         obj = existing.get(row[key])
         if obj is None:
             obj = spec.model(**values)
-            if hasattr(obj, "created_at") and not getattr(obj, "created_at", None):
-                obj.created_at = now
+            if spec.model is not BroadcastSession:
+                obj.created_at = row.get("created_at") or now
             created.append((obj, products))
         else:
             for name, value in values.items():

@@ -1,8 +1,8 @@
 """Writes a drawn world to the database through the catalogue write path.
 
 Rows go through ``upsert_catalogue`` exactly as an adopting platform's would;
-only what that path does not carry (short videos, real identities, registration
-dates) is written here, with the same history helpers.
+only what that path does not carry (short videos, real identities) is written
+here directly.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from simple_history.utils import bulk_update_with_history
 
 from recengine.models import (
     Anchor,
     Category,
     LiveRoom,
-    Merchant,
     Product,
     Region,
     ShortVideo,
@@ -75,14 +73,14 @@ class Keys:
 def write_catalogue(
     world: World, rng: np.random.Generator, pictures: Pictures, progress: Progress
 ) -> Keys:
-    _upsert("merchants", _merchant_rows(world, rng), progress)
-    _upsert("anchors", _anchor_rows(world, rng), progress)
-    product_rows = _product_rows(world, rng, pictures)
+    registered = _registration_dates(world, rng)
+    _upsert("merchants", _dated(_merchant_rows(world, rng), registered), progress)
+    _upsert("anchors", _dated(_anchor_rows(world, rng), registered), progress)
+    product_rows = _dated(_product_rows(world, rng, pictures), registered)
     _upsert("products", product_rows, progress)
-    _upsert("rooms", _room_rows(world, rng), progress)
+    _upsert("rooms", _dated(_room_rows(world, rng), registered), progress)
     _upsert("sessions", _session_rows(world, rng), progress)
     _upsert("viewers", _viewer_rows(world), progress)
-    _backdate(world, rng)
     keys = _keys(world, [row["image"] for row in product_rows])
     _write_identities(world, rng, keys)
     keys.video = _write_videos(world, rng, keys)
@@ -219,32 +217,26 @@ def _moment(epoch: float) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(round(float(epoch), 3), dt.UTC)
 
 
-def _backdate(world: World, rng: np.random.Generator) -> None:
-    """Give sellers registration dates before their first broadcast.
+def _registration_dates(world: World, rng: np.random.Generator) -> dict[str, list]:
+    """Sellers registered before their first broadcast, so that cold-start audits of
+    the simulated past do not see every seller as brand new."""
+    sizes = {
+        "m": len(world.merchants.category),
+        "a": len(world.anchors.specialty),
+        "p": len(world.products.merchant),
+        "r": len(world.rooms.anchor),
+    }
+    return {
+        prefix: [_moment(age) for age in world.start - DAY * (2 + rng.random(n) * 400)]
+        for prefix, n in sizes.items()
+    }
 
-    The catalogue path stamps new rows with the moment of the upsert, which would
-    make every seller look brand new to cold-start audits of the simulated past.
-    """
-    for model, count in (
-        (Merchant, len(world.merchants.category)),
-        (Anchor, len(world.anchors.specialty)),
-        (Product, len(world.products.merchant)),
-        (LiveRoom, len(world.rooms.anchor)),
-    ):
-        ages = world.start - DAY * (2 + rng.random(count) * 400)
-        # Zero-padded external ids sort in the order of the world's arrays.
-        objects = list(
-            model.objects.filter(external_id__startswith="sim-").order_by("external_id")
-        )
-        for obj, age in zip(objects, ages, strict=True):
-            obj.created_at = _moment(age)
-        bulk_update_with_history(
-            objects,
-            model,
-            ["created_at"],
-            batch_size=1000,
-            default_change_reason="simulated registration date",
-        )
+
+def _dated(rows: list[dict], registered: dict[str, list]) -> list[dict]:
+    for index, row in enumerate(rows):
+        prefix = row["external_id"].removeprefix("sim-")[0]
+        row["created_at"] = registered[prefix][index]
+    return rows
 
 
 def _pks(model, keys: Iterator[str], field: str = "external_id") -> np.ndarray:

@@ -151,3 +151,18 @@ def test_naive_timestamps_are_refused(catalogue):
         )
 
     assert "time zone" in rejected.value.errors[0].message
+
+
+def test_registration_date_is_taken_for_new_rows_only(catalogue):
+    registered = (T0 - dt.timedelta(days=300)).isoformat()
+    upsert_catalogue(
+        "merchants", [{"external_id": "m5", "name": "老店", "created_at": registered}]
+    )
+    upsert_catalogue(
+        "merchants",
+        [{"external_id": "m5", "name": "老店", "created_at": T0.isoformat()}],
+    )
+
+    assert Merchant.objects.get(external_id="m5").created_at == T0 - dt.timedelta(
+        days=300
+    )
