@@ -45,6 +45,16 @@ class RerankConfig:
     exploration_share: float = 0.1
     new_item_days: float = 14.0
 
+    def __post_init__(self):
+        if not 0.0 <= self.diversity_lambda <= 1.0:
+            raise ValueError("diversity_lambda must lie in [0, 1]")
+        if not 0.0 <= self.exploration_share <= 0.5:
+            raise ValueError("exploration_share must lie in [0, 0.5]")
+        if min(self.mmr_pool_factor, self.max_per_anchor, self.max_per_merchant) < 1:
+            raise ValueError("pool factor and per-anchor/merchant caps must be >= 1")
+        if self.new_item_days <= 0:
+            raise ValueError("new_item_days must be positive")
+
     def as_dict(self) -> dict[str, float]:
         return dict(self.__dict__)
 

@@ -1,5 +1,6 @@
 from recengine.models.events import AppendOnlyError, Event, EventKind, Scene
 from recengine.models.integration import ApiKey, ApiScope
+from recengine.models.lifecycle import ModelStatus, ModelVersion, RankingConfig
 from recengine.models.platform import (
     Anchor,
     BroadcastSession,
@@ -37,8 +38,11 @@ __all__ = [
     "InterestTag",
     "LiveRoom",
     "Merchant",
+    "ModelStatus",
+    "ModelVersion",
     "PlatformSnapshot",
     "Product",
+    "RankingConfig",
     "Region",
     "Scene",
     "ShortVideo",
