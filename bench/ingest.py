@@ -51,9 +51,8 @@ def main() -> None:
     key = _catalogue(args.viewers)
     batches = _batches(args.rows, args.batch, args.viewers)
 
-    print(
-        f"database: {django.db.connection.vendor}, {args.rows} rows in batches of {args.batch}"
-    )
+    vendor = django.db.connection.vendor
+    print(f"database: {vendor}, {args.rows} rows in batches of {args.batch}")
     _measure("service ingest_events", batches[: len(batches) // 2], _via_service)
     _measure("REST POST /api/v1/events/", batches[len(batches) // 2 :], _via_api(key))
     _measure("retry (all duplicates)", batches, _via_service)

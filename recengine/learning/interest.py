@@ -55,6 +55,8 @@ class InterestEvents:
     kind: np.ndarray
     timestamp: np.ndarray
     is_short_video: np.ndarray
+    # How many events each row stands for, when rows are per-day aggregates.
+    count: np.ndarray | None = None
 
 
 class InterestModel:
@@ -97,7 +99,19 @@ class InterestModel:
         age_days = np.maximum(now - events.timestamp, 0.0) / SECONDS_PER_DAY
         decay = np.power(0.5, age_days / self.long_half_life_days)
         domain = np.where(events.is_short_video, self.cross_domain_weight, 1.0)
-        return (base * decay * domain).astype(np.float32)
+        count = 1.0 if events.count is None else np.asarray(events.count, float)
+        return (base * decay * domain * count).astype(np.float32)
+
+    def __getstate__(self) -> dict:
+        # Sessions belong to one serving process and a lock cannot be pickled.
+        state = dict(self.__dict__)
+        state.pop("_lock", None)
+        state["_sessions"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def observe(self, viewer: int, vector: np.ndarray, kind: int, at: float) -> None:
         """Fold one live event into the viewer's session part."""
@@ -122,7 +136,9 @@ class InterestModel:
     def profile(self, viewer: int | None, at: float) -> np.ndarray:
         """Unit vector of a viewer's interest now; zeros for a viewer with none."""
         dim = self.long_.shape[1]
-        long_term = self.long_[viewer] if viewer is not None else np.zeros(dim)
+        # Keys past the fitted rows are viewers new since training: session only.
+        known = viewer is not None and 0 <= viewer < len(self.long_)
+        long_term = self.long_[viewer] if known else np.zeros(dim)
         if viewer is not None:
             with self._lock:
                 session = self._session(viewer, at)

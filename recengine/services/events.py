@@ -126,8 +126,13 @@ def ingest_events(rows: Any, *, now: dt.datetime | None = None) -> IngestResult:
         raise BatchRejected(sorted(errors, key=lambda error: error.row))
 
     events = [_event(row) for row in cleaned]
-    inserted = append_events(events)
-    return IngestResult(len(events), inserted, len(events) - inserted)
+    fresh = append_new_events(events)
+    # Imported here: serving sits above the write path and imports it. A retried
+    # batch folds nothing twice into the viewers' session interests.
+    from recengine import serving
+
+    transaction.on_commit(lambda: serving.observe(fresh))
+    return IngestResult(len(events), len(fresh), len(events) - len(fresh))
 
 
 def _meaning_errors(rows: list[dict], now: dt.datetime) -> list[RowError]:
@@ -194,15 +199,20 @@ def _event(row: dict) -> Event:
     )
 
 
-@transaction.atomic
 def append_events(events: Sequence[Event]) -> int:
     """Append events whose ``event_id`` is not stored yet; returns how many were new.
 
     The count is exact unless another writer stores the same ids at the same moment;
     then the conflicting rows are skipped by the database and counted as new here.
     """
+    return len(append_new_events(events))
+
+
+@transaction.atomic
+def append_new_events(events: Sequence[Event]) -> list[Event]:
+    """Like ``append_events``, returning the events that were new."""
     if not events:
-        return 0
+        return []
     stored = _stored_ids([event.event_id for event in events])
     fresh = [event for event in events if event.event_id not in stored]
     if connection.vendor == "postgresql":
@@ -211,7 +221,7 @@ def append_events(events: Sequence[Event]) -> int:
         for start in range(0, len(fresh), INSERT_BATCH):
             _insert(fresh[start : start + INSERT_BATCH])
     logger.debug("appended events", extra={"new": len(fresh), "seen": len(stored)})
-    return len(fresh)
+    return fresh
 
 
 def _insert(events: Sequence[Event]) -> None:

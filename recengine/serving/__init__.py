@@ -1,7 +1,7 @@
 """Serving: answers recommendation requests from in-memory state.
 
-Until the learned engine lands, the popularity baseline serves every scene; a learned
-strategy replaces it by providing the same ``rank``/``observe`` interface.
+The learned engine serves when a model version is active; the popularity baseline
+serves otherwise and during a dedicated replay.
 """
 
 from recengine.serving.baseline import PopularityBaseline
@@ -9,8 +9,10 @@ from recengine.serving.service import (
     dedicated,
     flush_exposures,
     log_events,
+    observe,
     recommend,
     reset,
+    runtime,
 )
 from recengine.serving.types import RecommendationResult, ServedItem
 
@@ -21,6 +23,8 @@ __all__ = [
     "dedicated",
     "flush_exposures",
     "log_events",
+    "observe",
     "recommend",
     "reset",
+    "runtime",
 ]

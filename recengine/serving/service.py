@@ -2,7 +2,11 @@
 
 ``recommend`` answers one request from in-memory state and logs its exposures;
 ``log_events`` is how viewer behaviour reaches both the event log and the in-memory
-engagement counts, so popularity follows the log without reading it per request.
+state (engagement counts, the interest model's session part, "not interested").
+
+The learned engine (``recengine.engine.runtime``) serves when a model version is
+active; otherwise its popularity fallback does. A replay such as the simulator
+serves from a ``dedicated`` popularity baseline instead.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from recengine.models import Event, EventKind, Scene
 from recengine.services.events import append_events
@@ -30,6 +35,33 @@ NO_POLICY_VERSION = 0
 _lock = threading.Lock()
 _engine = PopularityBaseline()
 _recorder = ExposureRecorder()
+_runtime = None  # the learned engine, built on first use
+_dedicated = False
+
+
+@dataclass(frozen=True)
+class TracedResult(RecommendationResult):
+    """A result that also carries the re-rank steps, when asked for."""
+
+    trace: list[dict] | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        data = super().as_dict()
+        if self.trace is not None:
+            data["trace"] = self.trace
+        return data
+
+
+def runtime():
+    """The process's engine runtime (imported late: it loads the numeric stack)."""
+    global _runtime
+    if _runtime is None:
+        from recengine.engine.runtime import EngineRuntime
+
+        with _lock:
+            if _runtime is None:
+                _runtime = EngineRuntime(_engine)
+    return _runtime
 
 
 def recommend(
@@ -40,25 +72,49 @@ def recommend(
     now: dt.datetime,
     record: bool = True,
     request_id: str | None = None,
+    trace: bool = False,
 ) -> RecommendationResult:
     """Rank items for one request; exposures are logged when a viewer is known.
 
     ``request_id`` defaults to a random one; a replay passes its own so that the
-    exposures it logs are reproducible.
+    exposures it logs are reproducible. ``trace`` adds the re-rank steps.
     """
     _check_request(scene, size, now)
     request_id = request_id or uuid.uuid4().hex
-    ranked = _engine.rank(scene=scene, size=size, now=now, request_id=request_id)
-    result = RecommendationResult(
+    served = _serve(viewer_id, scene, size, now, request_id)
+    ranked = served.ranked
+    result = TracedResult(
         items=[entry.item for entry in ranked],
-        strategy=_engine.strategy,
-        model_version=_engine.model_version,
-        policy_version=NO_POLICY_VERSION,
+        strategy=served.strategy,
+        model_version=served.model_version,
+        policy_version=served.policy_version,
         request_id=request_id,
+        trace=served.trace if trace else None,
     )
     if record and viewer_id is not None and ranked:
         _recorder.add(_exposures(result, ranked, viewer_id, scene, now))
     return result
+
+
+def _serve(viewer_id, scene, size, now, request_id):
+    if _dedicated:
+        from recengine.engine.runtime import Served
+
+        ranked = _engine.rank(scene=scene, size=size, now=now, request_id=request_id)
+        return Served(
+            ranked, _engine.strategy, _engine.model_version, NO_POLICY_VERSION
+        )
+    return runtime().serve(
+        viewer_id=viewer_id, scene=scene, size=size, now=now, request_id=request_id
+    )
+
+
+def observe(events: Sequence[Event]) -> None:
+    """Fold events already in the log into the in-memory state (the REST path)."""
+    if _dedicated or _runtime is None:
+        _engine.observe(events)
+        return
+    _runtime.observe(events)
 
 
 def log_events(events: Sequence[Event]) -> int:
@@ -69,7 +125,7 @@ def log_events(events: Sequence[Event]) -> int:
     """
     _recorder.flush()
     inserted = append_events(events)
-    _engine.observe(events)
+    observe(events)
     return inserted
 
 
@@ -81,6 +137,8 @@ def reset() -> None:
     """Drop in-memory state and unflushed exposures, e.g. after a rollback."""
     _recorder.discard()
     _engine.invalidate()
+    if _runtime is not None:
+        _runtime.invalidate()
 
 
 @contextmanager
@@ -92,10 +150,11 @@ def dedicated(
     On success pending exposures are flushed; on failure they are discarded, since
     the transaction they belonged to is being rolled back.
     """
-    global _engine, _recorder
+    global _engine, _recorder, _dedicated
     with _lock:
-        previous = (_engine, _recorder)
+        previous = (_engine, _recorder, _dedicated)
         _engine, _recorder = engine, ExposureRecorder(batch_rows=exposure_batch)
+        _dedicated = True
     try:
         yield engine
         _recorder.flush()
@@ -104,7 +163,7 @@ def dedicated(
         raise
     finally:
         with _lock:
-            _engine, _recorder = previous
+            _engine, _recorder, _dedicated = previous
         previous[0].invalidate()
 
 

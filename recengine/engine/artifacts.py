@@ -1,0 +1,140 @@
+"""Everything one trained engine version serves from, saved as one hashed file.
+
+``EngineArtifacts`` holds, per scene (``live_feed``: live rooms, ``product_feed``:
+products), a ``SceneModel`` of numpy arrays aligned by item index, plus the viewer
+interest model and the pCTR / pCVR estimators. The file is written by training and
+read only by a serving process's background loader, after its SHA-256 matched the
+one registered with the model version: a pickle runs code when loaded, so nothing
+but our own training's output may reach ``load``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+
+from recengine.governance.rerank import ItemTable
+from recengine.learning.base import Recommender
+from recengine.learning.ctr import RateEstimator
+from recengine.learning.interest import InterestModel
+
+logger = logging.getLogger(__name__)
+
+SCENE_KINDS = {"live_feed": "live_room", "product_feed": "product"}
+
+
+class ArtifactMismatch(ValueError):
+    """The file on disk is not the one that was registered."""
+
+
+@dataclass
+class SceneModel:
+    """The items of one scene and what training learned about each of them."""
+
+    kind: str  # "live_room" or "product"
+    item_ids: np.ndarray  # int64 database keys
+    external_ids: list[str]
+    anchor: np.ndarray  # int64, -1 where none (products)
+    merchant: np.ndarray  # int64, -1 where none
+    category: np.ndarray  # int64 index into EngineArtifacts.category_codes, -1
+    created_at: np.ndarray  # float64 epoch seconds
+    price: np.ndarray  # float64 yuan (a room: mean price of its products)
+    vectors: np.ndarray  # (n, d) float32 rows of the fused item vectors
+    block_slices: dict[str, slice]
+    persona: np.ndarray  # (n, 3): professionalism, clarity, interactivity
+    exposures: np.ndarray  # exposures in the window
+    popularity: np.ndarray  # decayed engagement at the end of the window
+    hourly: np.ndarray  # (24, n) engagement by local hour of day
+    quality: np.ndarray
+    satisfaction: np.ndarray
+    merchant_health: np.ndarray
+    ctr_prior: np.ndarray
+    cvr_prior: np.ndarray
+    cf: Recommender | None = None
+    cf_name: str = ""
+    cf_viewers: dict[int, int] = field(default_factory=dict)  # viewer pk -> row
+    cf_items: np.ndarray | None = None  # CF column -> item index
+    interest_offset: int = 0  # first row of this scene in the interest content
+
+    def __len__(self) -> int:
+        return len(self.item_ids)
+
+    def __post_init__(self) -> None:
+        self.position = {int(pk): i for i, pk in enumerate(self.item_ids)}
+        self._table: ItemTable | None = None
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("position", None)
+        state["_table"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.position = {int(pk): i for i, pk in enumerate(self.item_ids)}
+
+    def block_scores_for(self, profile: np.ndarray, row: int) -> dict[str, float]:
+        """Per feature block, its part of the profile . item similarity."""
+        vector = self.vectors[row]
+        return {
+            name: float(vector[part] @ profile[part])
+            for name, part in self.block_slices.items()
+        }
+
+    def table(self) -> ItemTable:
+        if self._table is None:
+            self._table = ItemTable(
+                kind=self.kind,
+                pk=self.item_ids,
+                anchor=self.anchor,
+                merchant=self.merchant,
+                category=self.category,
+                created_at=self.created_at,
+                vectors=self.vectors,
+            )
+        return self._table
+
+
+@dataclass
+class EngineArtifacts:
+    version: str
+    window_start: float
+    window_end: float
+    scenes: dict[str, SceneModel]
+    category_codes: list[str]
+    interest: InterestModel
+    interest_viewers: dict[int, int]  # viewer pk -> row of the interest model
+    pctr: dict[str, RateEstimator | None]
+    pcvr: dict[str, RateEstimator | None]
+    evaluation: dict = field(default_factory=dict)
+
+    def save(self, directory: str | Path) -> tuple[Path, str]:
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.version}.joblib"
+        joblib.dump(self, path, compress=3)
+        digest = file_sha256(path)
+        logger.info("artifacts saved", extra={"model": self.version, "sha": digest})
+        return path, digest
+
+    @classmethod
+    def load(cls, path: str | Path, sha256: str) -> EngineArtifacts:
+        if file_sha256(path) != sha256:
+            raise ArtifactMismatch(f"{path} does not match its registered SHA-256")
+        artifacts = joblib.load(path)
+        if not isinstance(artifacts, cls):
+            raise ArtifactMismatch(f"{path} does not hold engine artifacts")
+        return artifacts
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,374 @@
+"""The serving process's engine: active artifacts in memory, swapped atomically.
+
+Once a second at most, a request compares the active version named by the cache
+marker (``ACTIVE_MODEL_KEY``; the database when the cache holds none) with the
+loaded one. A new version is loaded by a background thread while the loaded one
+keeps serving, unless the loaded one was retired: then the popularity baseline
+serves until the new one is in. With no active version the baseline serves.
+No request reads a file; a request reads the database only for the version check,
+the viewer's personalisation switch and the catalogue's live schedule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.core.cache import cache
+from django.utils import timezone
+
+from recengine.engine import readers, strategies
+from recengine.engine.artifacts import EngineArtifacts, SceneModel
+from recengine.engine.feedback import SUPPRESS_DAYS, FeedbackStore
+from recengine.engine.pipeline import artifact_path
+from recengine.governance.policy import NO_POLICY, PolicySnapshot
+from recengine.governance.rerank import RerankConfig
+from recengine.learning.interest import KIND_WEIGHTS
+from recengine.models import Event, EventKind, ModelStatus, ModelVersion
+from recengine.ranking.objectives import ObjectiveWeights
+from recengine.services.lifecycle import (
+    ACTIVE_MODEL_KEY,
+    RANKING_KEY,
+    current_ranking_config,
+)
+from recengine.serving.baseline import ItemKeys, PopularityBaseline, Ranked
+from recengine.serving.catalogue_index import CatalogueIndex, load_catalogue
+from recengine.serving.types import ServedItem
+
+logger = logging.getLogger(__name__)
+
+CHECK_SECONDS = 1.0
+CATALOGUE_SECONDS = 5.0
+
+
+@dataclass
+class Served:
+    ranked: list[Ranked]
+    strategy: str
+    model_version: str
+    policy_version: int
+    trace: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class _Ranking:
+    version: int
+    weights: ObjectiveWeights
+    config: RerankConfig
+
+
+class EngineRuntime:
+    def __init__(
+        self,
+        fallback: PopularityBaseline,
+        *,
+        policy_provider: Callable[[], PolicySnapshot] = lambda: NO_POLICY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.fallback = fallback
+        self.policy_provider = policy_provider
+        self.clock = clock
+        self._artifacts: EngineArtifacts | None = None
+        self._feedback = FeedbackStore()
+        self._lock = threading.RLock()
+        self._loader: threading.Thread | None = None
+        self._checked_at = -np.inf
+        self._wanted: str | None = None
+        self._catalogue: CatalogueIndex | None = None
+        self._catalogue_at = -np.inf
+        self._ranking: _Ranking | None = None
+
+    # -- versions ---------------------------------------------------------------
+
+    @property
+    def loaded_version(self) -> str | None:
+        artifacts = self._artifacts
+        return artifacts.version if artifacts is not None else None
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Compare the active version with the loaded one, at most once a second."""
+        tick = self.clock()
+        if not force and tick - self._checked_at < CHECK_SECONDS:
+            return
+        self._checked_at = tick
+        wanted = _active_version()
+        if wanted == self.loaded_version:
+            return
+        with self._lock:
+            self._drop_if_retired()
+            if wanted is None:
+                self._artifacts = None
+            elif wanted != self._wanted or self._loader is None:
+                self._start_loading(wanted)
+            self._wanted = wanted
+
+    def _drop_if_retired(self) -> None:
+        current = self.loaded_version
+        if current is None:
+            return
+        status = (
+            ModelVersion.objects.filter(version=current)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status in (None, ModelStatus.RETIRED):
+            logger.info("retired model dropped", extra={"model": current})
+            self._artifacts = None
+
+    def _start_loading(self, version: str) -> None:
+        # The row is read here, the file and the feedback memory in the thread.
+        model = ModelVersion.objects.filter(version=version).first()
+        if model is None:
+            return
+        thread = threading.Thread(
+            target=self._load,
+            args=(version, artifact_path(model), model.artifact_sha256),
+            name=f"load-{version}",
+            daemon=True,
+        )
+        self._loader = thread
+        thread.start()
+
+    def _load(self, version: str, path, sha256: str) -> None:
+        try:
+            artifacts = EngineArtifacts.load(path, sha256)
+            feedback = _feedback_since(artifacts.window_end)
+        except Exception:
+            logger.exception("loading model %s failed", version)
+            with self._lock:
+                self._loader = None
+            return
+        finally:
+            _close_connection()
+        with self._lock:
+            if self._wanted == version:
+                self._artifacts, self._feedback = artifacts, feedback
+                logger.info("model loaded for serving", extra={"model": version})
+            self._loader = None
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Block until a pending load finished (for tests and warm-up)."""
+        loader = self._loader
+        if loader is not None:
+            loader.join(timeout)
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._catalogue = None
+            self._ranking = None
+            self._checked_at = -np.inf
+        self.fallback.invalidate()
+
+    # -- serving ----------------------------------------------------------------
+
+    def serve(
+        self,
+        *,
+        viewer_id: int | None,
+        scene: str,
+        size: int,
+        now: dt.datetime,
+        request_id: str,
+    ) -> Served:
+        self.refresh()
+        artifacts = self._artifacts
+        policy = self.policy_provider()
+        if artifacts is None:
+            ranked = self.fallback.rank(
+                scene=scene, size=size, now=now, request_id=request_id
+            )
+            return Served(
+                ranked,
+                PopularityBaseline.strategy,
+                self.fallback.model_version,
+                policy.version,
+            )
+
+        request = self._request(artifacts, scene, size, now, request_id, policy)
+        personal = viewer_id is not None and readers.personalization_enabled(viewer_id)
+        if personal:
+            picked = strategies.personalised(
+                artifacts, request, self._viewer(artifacts, scene, viewer_id)
+            )
+            strategy = "personalised"
+        else:
+            picked = strategies.non_personalised(artifacts, request)
+            strategy = "non_personalised"
+        ranked = self._ranked(artifacts.scenes[scene], picked)
+        return Served(ranked, strategy, artifacts.version, policy.version, picked.trace)
+
+    def _request(
+        self, artifacts, scene, size, now, request_id, policy
+    ) -> strategies.Request:
+        ranking = self._ranking_config()
+        model = artifacts.scenes[scene]
+        return strategies.Request(
+            scene=scene,
+            size=size,
+            now=now.timestamp(),
+            hour=timezone.localtime(now).hour,
+            eligible=self._eligible(model, now),
+            policy=policy,
+            weights=ranking.weights,
+            config=ranking.config,
+            seed=abs(hash(request_id)) % (2**32),
+        )
+
+    def _ranking_config(self) -> _Ranking:
+        marker = _cached(RANKING_KEY)
+        ranking = self._ranking
+        if ranking is None or (marker is not None and marker != ranking.version):
+            config = current_ranking_config()
+            ranking = _Ranking(
+                config.version,
+                ObjectiveWeights(**config.weights),
+                RerankConfig(**config.rerank),
+            )
+            self._ranking = ranking
+        return ranking
+
+    def _index(self, now: dt.datetime) -> CatalogueIndex:
+        tick = self.clock()
+        catalogue = self._catalogue
+        if (
+            catalogue is None
+            or not catalogue.covers(now)
+            or tick - self._catalogue_at > CATALOGUE_SECONDS
+        ):
+            catalogue = self._catalogue = load_catalogue(now)
+            self._catalogue_at = tick
+        return catalogue
+
+    def _rows(self, model: SceneModel, catalogue: CatalogueIndex) -> np.ndarray:
+        position = (
+            catalogue.room_position
+            if model.kind == "live_room"
+            else catalogue.product_position
+        )
+        return np.array(
+            [position.get(int(pk), -1) for pk in model.item_ids], dtype=np.int64
+        )
+
+    def _eligible(self, model: SceneModel, now: dt.datetime) -> np.ndarray:
+        """Live feed: rooms broadcasting now; product feed: products still listed."""
+        catalogue = self._index(now)
+        rows = self._rows(model, catalogue)
+        if model.kind != "live_room":
+            return rows >= 0
+        live = catalogue.live_mask(now)
+        return (rows >= 0) & live[np.maximum(rows, 0)]
+
+    def _viewer(
+        self, artifacts: EngineArtifacts, scene: str, viewer_id: int
+    ) -> strategies.Viewer:
+        model = artifacts.scenes[scene]
+        row = artifacts.interest_viewers.get(viewer_id)
+        if row is None:
+            row = len(artifacts.interest.long_) + viewer_id  # session-only key
+        history = None
+        if model.cf is not None and viewer_id in model.cf_viewers:
+            history = model.cf.user_items_[model.cf_viewers[viewer_id]].toarray()[0]
+        return strategies.Viewer(
+            row=row,
+            feedback=self._feedback.for_viewer(viewer_id, model, time.time()),
+            history=history,
+        )
+
+    def _ranked(self, model: SceneModel, picked: strategies.Picked) -> list[Ranked]:
+        catalogue = self._catalogue
+        out = []
+        for index, score, reason in zip(
+            picked.index, picked.score, picked.reasons, strict=True
+        ):
+            pk = int(model.item_ids[index])
+            if model.kind == "live_room":
+                row = catalogue.room_position.get(pk)
+                labels = list(catalogue.room_labels[row]) if row is not None else []
+                keys = ItemKeys(room_id=pk, anchor_id=int(model.anchor[index]))
+            else:
+                labels, keys = [], ItemKeys(product_id=pk)
+            item = ServedItem(
+                id=model.external_ids[index],
+                kind=model.kind,
+                score=float(score),
+                labels=labels,
+                reason=reason,
+            )
+            out.append(Ranked(item, keys))
+        return out
+
+    # -- behaviour --------------------------------------------------------------
+
+    def observe(self, events: Sequence[Event]) -> None:
+        """Fold logged events into the session part and the "not interested" memory."""
+        self.fallback.observe(events)
+        artifacts = self._artifacts
+        if artifacts is None:
+            return
+        for event in events:
+            self._observe_one(artifacts, event)
+
+    def _observe_one(self, artifacts: EngineArtifacts, event: Event) -> None:
+        at = event.occurred_at.timestamp()
+        for kind, pk in (("live_room", event.room_id), ("product", event.product_id)):
+            if pk is None:
+                continue
+            if event.kind == EventKind.NOT_INTERESTED:
+                self._feedback.add(event.viewer_id, kind, int(pk), at)
+            scene = _scene_of(artifacts, kind)
+            row = scene.position.get(int(pk))
+            if row is None or event.kind not in KIND_WEIGHTS:
+                continue
+            key = artifacts.interest_viewers.get(event.viewer_id)
+            if key is None:
+                key = len(artifacts.interest.long_) + event.viewer_id
+            artifacts.interest.observe(key, scene.vectors[row], event.kind, at)
+
+
+def _scene_of(artifacts: EngineArtifacts, kind: str) -> SceneModel:
+    return artifacts.scenes["live_feed" if kind == "live_room" else "product_feed"]
+
+
+def _cached(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is an accelerator; the database decides
+        logger.warning("cache unreachable for %s", key, exc_info=True)
+        return None
+
+
+def _active_version() -> str | None:
+    marker = _cached(ACTIVE_MODEL_KEY)
+    if marker is not None:
+        return str(marker)
+    return (
+        ModelVersion.objects.filter(status=ModelStatus.ACTIVE)
+        .values_list("version", flat=True)
+        .first()
+    )
+
+
+def _feedback_since(end: float) -> FeedbackStore:
+    store = FeedbackStore()
+    until = timezone.now()
+    start = dt.datetime.fromtimestamp(
+        min(end, until.timestamp()), dt.UTC
+    ) - dt.timedelta(days=SUPPRESS_DAYS)
+    frame = readers.not_interested(start, max(until, start + dt.timedelta(seconds=1)))
+    for viewer, room, product, at in frame.itertuples(index=False):
+        for kind, pk in (("live_room", room), ("product", product)):
+            if not pd.isna(pk):
+                store.add(int(viewer), kind, int(pk), float(at))
+    return store
+
+
+def _close_connection() -> None:
+    from django.db import connection
+
+    connection.close()

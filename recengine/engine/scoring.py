@@ -1,0 +1,218 @@
+"""The numeric core shared by training, offline evaluation and serving.
+
+Pair features (``PAIR_FEATURES`` of ``recengine.learning.ctr``), the five ranking
+objectives and the recall channels are computed here from a ``SceneModel`` and a
+viewer profile, so that the estimators see at serving exactly what they were
+trained on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from recengine.engine.artifacts import SceneModel
+from recengine.learning.base import top_k
+from recengine.learning.ctr import PAIR_FEATURES, RateEstimator
+from recengine.ranking.objectives import ObjectiveScores, ObjectiveWeights, combine
+
+NEW_ITEM_SECONDS = 14 * 86_400.0
+PRIOR_COLUMN = PAIR_FEATURES.index("prior_rate")
+# Candidates each recall channel proposes before ranking.
+CHANNEL_SIZES = {"cf": 100, "vector": 100, "popular": 50, "fresh": 20}
+CHANNELS = tuple(CHANNEL_SIZES)
+
+
+def pair_features(
+    scene: SceneModel,
+    items: np.ndarray,
+    *,
+    affinity: np.ndarray,
+    category_share: np.ndarray,
+    now: float,
+    position: np.ndarray | None = None,
+) -> np.ndarray:
+    """One row of ``PAIR_FEATURES`` per (viewer, item) pair; prior_rate is the CTR
+    prior, ``with_prior`` swaps in the CVR prior for the pCVR estimator."""
+    position = np.ones(len(items)) if position is None else position
+    columns = {
+        "affinity": affinity,
+        "category_share": category_share,
+        "log_popularity": np.log1p(scene.exposures[items]),
+        "prior_rate": scene.ctr_prior[items],
+        "quality": scene.quality[items],
+        "professionalism": scene.persona[items, 0],
+        "clarity": scene.persona[items, 1],
+        "interactivity": scene.persona[items, 2],
+        "log_price": np.log1p(scene.price[items]),
+        "is_new": (now - scene.created_at[items] < NEW_ITEM_SECONDS).astype(float),
+        "log_position": np.log1p(np.maximum(position, 1) - 1.0),
+    }
+    return np.column_stack([columns[name] for name in PAIR_FEATURES])
+
+
+def with_prior(features: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    swapped = features.copy()
+    swapped[:, PRIOR_COLUMN] = prior
+    return swapped
+
+
+def category_shares(shares: np.ndarray, category: np.ndarray) -> np.ndarray:
+    """The viewer's share of each item's category; 0 for items without one."""
+    known = (category >= 0) & (category < len(shares))
+    out = np.zeros(len(category))
+    out[known] = shares[category[known]]
+    return out
+
+
+@dataclass(frozen=True)
+class Estimators:
+    ctr: RateEstimator | None
+    cvr: RateEstimator | None
+
+
+def objectives(
+    scene: SceneModel, items: np.ndarray, features: np.ndarray, models: Estimators
+) -> ObjectiveScores:
+    """pCTR and pCVR at the top position (priors where no estimator could be
+    fitted), and the item priors for the other three objectives."""
+    ctr = (
+        models.ctr.predict_at_top(features)
+        if models.ctr is not None
+        else scene.ctr_prior[items]
+    )
+    cvr_features = with_prior(features, scene.cvr_prior[items])
+    cvr = (
+        models.cvr.predict_at_top(cvr_features)
+        if models.cvr is not None
+        else scene.cvr_prior[items]
+    )
+    return ObjectiveScores(
+        ctr=np.asarray(ctr, float),
+        cvr=np.asarray(cvr, float),
+        quality=scene.quality[items],
+        satisfaction=scene.satisfaction[items],
+        merchant_health=scene.merchant_health[items],
+    )
+
+
+def rank_scores(
+    scene: SceneModel,
+    items: np.ndarray,
+    *,
+    profile: np.ndarray,
+    shares: np.ndarray,
+    now: float,
+    models: Estimators,
+    weights: ObjectiveWeights,
+    cf_scores: np.ndarray | None = None,
+) -> tuple[np.ndarray, ObjectiveScores]:
+    """The multi-objective score (clause 5.4.2) of each candidate for one viewer,
+    scaled by its recall relevance.
+
+    The objectives say how good an item is to show; the relevance (``relevance``)
+    says how strongly the viewer's own history points at it. Multiplying by
+    ``0.5 + relevance`` keeps the configured weights in charge of the trade-off
+    between objectives while letting relevance order items of similar merit.
+    """
+    affinity = scene.vectors[items] @ profile
+    features = pair_features(
+        scene,
+        items,
+        affinity=affinity,
+        category_share=category_shares(shares, scene.category[items]),
+        now=now,
+    )
+    scores = objectives(scene, items, features, models)
+    cf = None if cf_scores is None else cf_scores[items]
+    factor = 0.5 + relevance(scene.popularity[items], affinity, cf)
+    return combine(scores, weights) * factor, scores
+
+
+def relevance(
+    popularity: np.ndarray, affinity: np.ndarray, cf: np.ndarray | None
+) -> np.ndarray:
+    """Mean percentile rank among the candidates of the signals available:
+    CF score, interest affinity and popularity, in [0, 1]."""
+    signals = [popularity]
+    if np.any(affinity):
+        signals.append(affinity)
+    if cf is not None and np.any(cf):
+        signals.append(cf)
+    return np.mean([_percentile(values) for values in signals], axis=0)
+
+
+def _percentile(values: np.ndarray) -> np.ndarray:
+    if len(values) < 2:
+        return np.ones(len(values))
+    order = np.argsort(np.argsort(values, kind="stable"), kind="stable")
+    return order / (len(values) - 1)
+
+
+def best(values: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest ``values`` among ``allowed`` items, best first."""
+    masked = np.where(allowed, values, -np.inf).astype(np.float32)
+    chosen = top_k(masked[None, :], k)[0]
+    return chosen[chosen >= 0]
+
+
+def recall(
+    scene: SceneModel,
+    *,
+    profile: np.ndarray,
+    cf_scores: np.ndarray | None,
+    allowed: np.ndarray,
+    now: float,
+) -> dict[int, str]:
+    """Candidates of every channel, each with the first channel that proposed it.
+
+    Vector retrieval is an exact numpy dot product over the scene's item vectors:
+    about 1.5 ms per query at 100k x 64 on one core, 13-16 ms at 1M x 64. Above
+    roughly a million items per scene an approximate index (faiss HNSW) would
+    replace it; below, exact search is cheaper than keeping an index fresh.
+    """
+    proposals: dict[str, np.ndarray] = {}
+    if cf_scores is not None:
+        proposals["cf"] = best(
+            cf_scores, allowed & (cf_scores > 0), CHANNEL_SIZES["cf"]
+        )
+    if np.any(profile):
+        proposals["vector"] = best(
+            scene.vectors @ profile, allowed, CHANNEL_SIZES["vector"]
+        )
+    proposals["popular"] = best(scene.popularity, allowed, CHANNEL_SIZES["popular"])
+    fresh = allowed & (now - scene.created_at < NEW_ITEM_SECONDS)
+    proposals["fresh"] = best(scene.quality, fresh, CHANNEL_SIZES["fresh"])
+
+    found: dict[int, str] = {}
+    for channel in CHANNELS:
+        for item in proposals.get(channel, ()):
+            found.setdefault(int(item), channel)
+    return found
+
+
+def cf_item_scores(scene: SceneModel, history: np.ndarray | None) -> np.ndarray | None:
+    """CF scores over the scene's items for a history row in CF columns."""
+    if scene.cf is None or history is None or not np.any(history):
+        return None
+    raw = scene.cf.score_history(history[None, :])[0]
+    scores = np.zeros(len(scene), dtype=np.float32)
+    scores[scene.cf_items] = raw
+    return scores
+
+
+def non_personal_scores(scene: SceneModel, hour: int) -> np.ndarray:
+    """Clause 6.3.1: quality and popularity in the coarse context (scene, hour).
+
+    Popularity is the mean of the item's overall and this hour's engagement, each
+    scaled to [0, 1] by the scene's maximum; nothing about the viewer enters.
+    """
+    overall = _scaled(scene.popularity)
+    at_hour = _scaled(scene.hourly[hour % 24].astype(float))
+    return 0.5 * scene.quality + 0.25 * overall + 0.25 * at_hour
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    top = float(values.max()) if len(values) else 0.0
+    return values / top if top > 0 else np.zeros_like(values, dtype=float)

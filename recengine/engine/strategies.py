@@ -1,0 +1,174 @@
+"""The two serving strategies over loaded artifacts: numpy, no database, no files.
+
+``personalised``: profile (long-term + session) -> recall channels -> pair features
+-> pCTR / pCVR -> multi-objective score -> re-rank (policy, "not interested",
+credit, business rules, diversity, exploration).
+
+``non_personalised`` (clause 6.3.1): quality and popularity in the coarse context
+(scene, local hour), then the same re-rank with no personal feedback. It receives
+no viewer at all, so it cannot read a personal feature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from recengine.engine import reasons, scoring
+from recengine.engine.artifacts import EngineArtifacts, SceneModel
+from recengine.governance.policy import PolicySnapshot
+from recengine.governance.rerank import (
+    Exploration,
+    NegativeFeedback,
+    RerankConfig,
+    RerankContext,
+    Slate,
+    rerank,
+)
+from recengine.ranking.objectives import ObjectiveWeights, contributions
+
+NEW_SECONDS = 14 * 86_400.0
+
+
+@dataclass(frozen=True)
+class Request:
+    scene: str
+    size: int
+    now: float
+    hour: int
+    eligible: np.ndarray  # over the scene's items: live now / on sale
+    policy: PolicySnapshot
+    weights: ObjectiveWeights
+    config: RerankConfig
+    seed: int
+
+
+@dataclass
+class Picked:
+    """The slate's item indices with one reason each."""
+
+    index: np.ndarray
+    score: np.ndarray
+    reasons: list[str]
+    trace: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    row: int | None  # interest model key (fitted row, or a session-only key)
+    feedback: NegativeFeedback
+    history: np.ndarray | None  # CF history over the scene's items
+
+
+def _exploration(scene: SceneModel, now: float) -> Exploration:
+    """Items of anchors / merchants new to the platform, with their CTR evidence."""
+    pool = np.flatnonzero(now - scene.created_at < NEW_SECONDS)
+    clicks = np.round(scene.ctr_prior[pool] * scene.exposures[pool])
+    return Exploration(pool, scene.exposures[pool], clicks)
+
+
+def _context(scene: SceneModel, request: Request, feedback) -> RerankContext:
+    return RerankContext(
+        now=request.now,
+        size=request.size,
+        policy=request.policy,
+        eligible=request.eligible,
+        feedback=feedback,
+        exploration=_exploration(scene, request.now),
+        rng=np.random.default_rng(request.seed),
+    )
+
+
+def non_personalised(artifacts: EngineArtifacts, request: Request) -> Picked:
+    scene = artifacts.scenes[request.scene]
+    score = scoring.non_personal_scores(scene, request.hour)
+    candidates = np.flatnonzero(request.eligible)
+    slate = rerank(
+        scene.table(),
+        candidates,
+        score[candidates],
+        _context(scene, request, NegativeFeedback()),
+        request.config,
+    )
+    text = str(reasons.CHANNELS["non_personalised"])
+    why = [
+        str(reasons.CHANNELS["exploration"]) if int(i) in slate.reasons else text
+        for i in slate.index
+    ]
+    return _picked(slate, why)
+
+
+def personalised(
+    artifacts: EngineArtifacts, request: Request, viewer: Viewer
+) -> Picked:
+    scene = artifacts.scenes[request.scene]
+    interest = artifacts.interest
+    profile = interest.profile(viewer.row, request.now)
+    shares = _shares(artifacts, viewer.row)
+    cf = scoring.cf_item_scores(scene, viewer.history)
+    found = scoring.recall(
+        scene,
+        profile=profile,
+        cf_scores=cf,
+        allowed=request.eligible,
+        now=request.now,
+    )
+    items = np.fromiter(found, dtype=np.int64, count=len(found))
+    estimators = scoring.Estimators(
+        artifacts.pctr.get(request.scene), artifacts.pcvr.get(request.scene)
+    )
+    score, objectives = scoring.rank_scores(
+        scene,
+        items,
+        profile=profile,
+        shares=shares,
+        now=request.now,
+        models=estimators,
+        weights=request.weights,
+        cf_scores=cf,
+    )
+    slate = rerank(
+        scene.table(),
+        items,
+        score,
+        _context(scene, request, viewer.feedback),
+        request.config,
+    )
+    position = {int(item): i for i, item in enumerate(items)}
+    why = [
+        _reason(
+            scene, found, slate, objectives, request.weights, position, profile, int(i)
+        )
+        for i in slate.index
+    ]
+    return _picked(slate, why)
+
+
+def _shares(artifacts: EngineArtifacts, row: int | None) -> np.ndarray:
+    interest = artifacts.interest
+    if row is None or not 0 <= row < len(interest.categories_):
+        return np.zeros(interest.categories_.shape[1])
+    return interest.category_shares(row)
+
+
+def _reason(scene, found, slate, objectives, weights, position, profile, item) -> str:
+    if item in slate.reasons or item not in position:
+        return str(reasons.CHANNELS["exploration"])
+    parts = contributions(objectives, weights, position[item])
+    top = max(parts, key=parts.get)
+    channel = found.get(item, "popular")
+    block = None
+    if channel == "vector":
+        blocks = scene.block_scores_for(profile, item)
+        block = max(blocks, key=blocks.get)
+    return reasons.explain(channel, block, top)
+
+
+def _picked(slate: Slate, why: list[str]) -> Picked:
+    return Picked(
+        index=np.asarray(slate.index, dtype=np.int64),
+        score=np.asarray(slate.score, dtype=float),
+        reasons=why,
+        trace=[step.as_dict() for step in slate.trace],
+    )

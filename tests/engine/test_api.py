@@ -1,0 +1,67 @@
+"""The recommendation endpoint answers from the learned engine once one is active."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from recengine import serving
+from recengine.models import ApiScope, GroundTruth, TruthKind
+from recengine.services.lifecycle import activate_model
+from tests.intake.conftest import make_key
+
+
+def _client(db) -> APIClient:
+    owner = get_user_model().objects.create_user("api-owner", password="x-Strong-pw-1")
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=make_key(owner, [ApiScope.RECOMMENDATIONS_READ])
+    )
+    return client
+
+
+def test_the_endpoint_reports_the_engine_version_and_strategy(
+    trained, db, platform_admin
+):
+    activate_model(actor=platform_admin, version=trained.first, reason="test")
+    serving.runtime().refresh(force=True)
+    serving.runtime().wait()
+    viewer = GroundTruth.objects.filter(kind=TruthKind.VIEWER).first().external_id
+
+    response = _client(db).get(
+        "/api/v1/recommendations/",
+        {"viewer": viewer, "scene": "product_feed", "size": 5},
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["model_version"] == trained.first
+    assert body["strategy"] == "personalised"
+    assert body["policy_version"] == 0
+    assert len(body["items"]) == 5
+    assert {"id", "kind", "score", "labels", "reason"} <= set(body["items"][0])
+    assert "trace" not in body
+
+
+def test_an_unknown_viewer_gets_the_non_personalised_strategy(
+    trained, db, platform_admin
+):
+    activate_model(actor=platform_admin, version=trained.first, reason="test")
+    serving.runtime().refresh(force=True)
+    serving.runtime().wait()
+
+    response = _client(db).get(
+        "/api/v1/recommendations/",
+        {"viewer": "never-seen", "scene": "live_feed", "size": 5},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["strategy"] == "non_personalised"
+
+
+def test_a_bad_scene_is_a_clear_400(trained, db):
+    response = _client(db).get(
+        "/api/v1/recommendations/", {"viewer": "x", "scene": "nope"}
+    )
+
+    assert response.status_code == 400
