@@ -1,0 +1,1 @@
+"""Views of the staff console (``/console/``) and the viewer portal (``/portal/``)."""
