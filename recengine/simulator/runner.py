@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 from recengine import serving
 from recengine.models import (
     Anchor,
+    Category,
     Event,
     EventKind,
+    InterestTag,
     LiveRoom,
     Merchant,
     Product,
@@ -40,6 +42,7 @@ from recengine.simulator.responses import Tally
 from recengine.simulator.traffic import Traffic
 from recengine.simulator.truth import write_truth
 from recengine.simulator.world import World, build_world
+from recengine.taxonomy import seed_taxonomy
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +89,8 @@ def _run(
     tz = ZoneInfo(settings.TIME_ZONE)
     world = build_world(rng, config.viewers, config.days, config.until, tz)
     progress(f"world drawn: {len(world.sessions.room)} broadcast sessions")
+    # A platform may have been emptied since migrate seeded the taxonomy.
+    seed_taxonomy(Category, InterestTag)
     keys = write_catalogue(world, rng, pictures, progress)
 
     engine = serving.PopularityBaseline(catalogue_ttl=None, engagement_ttl=None)
