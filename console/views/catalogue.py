@@ -57,7 +57,7 @@ def _render_list(
 @permission_required("recengine.view_anchor")
 def anchors(request: HttpRequest) -> HttpResponse:
     queryset = (
-        Anchor.objects.select_related("specialty")
+        Anchor.objects.select_related("specialty", "persona")
         .annotate(room_count=Count("rooms"))
         .order_by("name", "pk")
     )

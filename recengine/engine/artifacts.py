@@ -112,6 +112,8 @@ class EngineArtifacts:
     pctr: dict[str, RateEstimator | None]
     pcvr: dict[str, RateEstimator | None]
     evaluation: dict = field(default_factory=dict)
+    # anchor pk -> (professionalism, clarity, interactivity), clause 5.2.2
+    anchor_personas: dict[int, tuple[float, float, float]] = field(default_factory=dict)
 
     def save(self, directory: str | Path) -> tuple[Path, str]:
         folder = Path(directory)

@@ -18,9 +18,14 @@ from recengine.engine.artifacts import EngineArtifacts
 from recengine.engine.state import base_scenes, fit_state
 from recengine.features.datasets import load_catalogue
 from recengine.features.fusion import ItemFeatureBuilder
+from recengine.features.persona import score_anchors
 from recengine.models import ModelVersion
 from recengine.ranking.objectives import ObjectiveWeights
-from recengine.services.lifecycle import current_ranking_config, register_candidate
+from recengine.services.lifecycle import (
+    current_ranking_config,
+    record_anchor_personas,
+    register_candidate,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +85,10 @@ def build(until: dt.datetime, days: int = DEFAULT_DAYS) -> EngineArtifacts:
         pctr=pctr,
         pcvr=pcvr,
         evaluation=evaluation,
+        anchor_personas={
+            int(anchor): tuple(float(v) for v in row)
+            for anchor, row in score_anchors(catalogue.rooms).iterrows()
+        },
     )
 
 
@@ -108,6 +117,7 @@ def train(until: dt.datetime, days: int = DEFAULT_DAYS) -> TrainingResult:
         evaluation=artifacts.evaluation,
         training_seconds=round(seconds, 2),
     )
+    record_anchor_personas(artifacts.anchor_personas, version=artifacts.version)
     logger.info(
         "engine trained", extra={"model": model.version, "seconds": round(seconds, 1)}
     )

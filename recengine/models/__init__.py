@@ -3,6 +3,7 @@ from recengine.models.integration import ApiKey, ApiScope
 from recengine.models.lifecycle import ModelStatus, ModelVersion, RankingConfig
 from recengine.models.platform import (
     Anchor,
+    AnchorPersona,
     BroadcastSession,
     Category,
     InterestSource,
@@ -26,6 +27,7 @@ from recengine.models.simulation import (
 
 __all__ = [
     "Anchor",
+    "AnchorPersona",
     "ApiKey",
     "ApiScope",
     "AppendOnlyError",

@@ -155,6 +155,45 @@ class Anchor(models.Model):
         return self.name
 
 
+class AnchorPersona(models.Model):
+    """Personalised IP marketing features of an anchor (clause 5.2.2), measured from
+    transcripts, danmaku and audio at training time by ``features.persona``."""
+
+    anchor = models.OneToOneField(
+        Anchor, on_delete=models.CASCADE, related_name="persona"
+    )
+    professionalism = models.FloatField()
+    clarity = models.FloatField()
+    interactivity = models.FloatField()
+    model_version = models.CharField(max_length=40)
+    computed_at = models.DateTimeField()
+
+    DATA_CLASSIFICATION = {
+        "id": GENERAL,
+        "anchor": GENERAL,
+        "professionalism": GENERAL,
+        "clarity": GENERAL,
+        "interactivity": GENERAL,
+        "model_version": GENERAL,
+        "computed_at": GENERAL,
+    }
+
+    class Meta:
+        verbose_name = _("anchor persona")
+        verbose_name_plural = _("anchor personas")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(professionalism__gte=0, professionalism__lte=1)
+                & Q(clarity__gte=0, clarity__lte=1)
+                & Q(interactivity__gte=0, interactivity__lte=1),
+                name="persona_scores_in_unit_interval",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"persona of {self.anchor_id}"
+
+
 class Merchant(models.Model):
     external_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=80)

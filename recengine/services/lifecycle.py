@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from recengine.governance.rerank import RerankConfig
-from recengine.models import ModelStatus, ModelVersion, RankingConfig
+from recengine.models import AnchorPersona, ModelStatus, ModelVersion, RankingConfig
 from recengine.ranking.objectives import ObjectiveWeights
 
 logger = logging.getLogger(__name__)
@@ -178,3 +178,26 @@ def publish_ranking_config(
     config.save()
     transaction.on_commit(lambda: _set_marker(RANKING_KEY, config.version))
     return config
+
+
+@transaction.atomic
+def record_anchor_personas(
+    scores: dict[int, tuple[float, float, float]], *, version: str
+) -> int:
+    """Replace the stored persona measures with those of a newly trained version."""
+    now = timezone.now()
+    rows = [
+        AnchorPersona(
+            anchor_id=anchor,
+            professionalism=min(max(values[0], 0.0), 1.0),
+            clarity=min(max(values[1], 0.0), 1.0),
+            interactivity=min(max(values[2], 0.0), 1.0),
+            model_version=version,
+            computed_at=now,
+        )
+        for anchor, values in scores.items()
+    ]
+    # Derived measurements, rebuilt whole at each training; no history to keep.
+    AnchorPersona.objects.all().delete()
+    AnchorPersona.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

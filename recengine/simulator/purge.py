@@ -13,6 +13,7 @@ from django.db import connection, models
 
 from recengine.models import (
     Anchor,
+    AnchorPersona,
     BroadcastSession,
     Event,
     GroundTruth,
@@ -38,6 +39,7 @@ PLATFORM_MODELS: list[type[models.Model]] = [
     LiveRoom,
     ShortVideo,
     Product,
+    AnchorPersona,
     Anchor,
     Merchant,
     Viewer,
