@@ -58,6 +58,8 @@ run: $(STAMP)
 	else echo "The database already holds a platform; keeping it."; fi
 	$(PY) manage.py setup_schedules
 	$(PY) manage.py demo_accounts
+	$(PY) manage.py train --unless-active --activate --actor admin \
+	  --reason "first model of the demo platform"
 	@$(VENV)/bin/celery -A console worker -B \
 	  --scheduler django_celery_beat.schedulers:DatabaseScheduler \
 	  --concurrency 1 --loglevel INFO >$(DATA_DIR)/celery.log 2>&1 & \

@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from recengine.engine.pipeline import DEFAULT_DAYS, NothingToTrain, train
-from recengine.services.lifecycle import LifecycleError, activate_model
+from recengine.services.lifecycle import LifecycleError, activate_model, active_model
 
 
 def _moment(value: str) -> dt.datetime:
@@ -33,8 +33,16 @@ class Command(BaseCommand):
         parser.add_argument("--activate", action="store_true")
         parser.add_argument("--actor", default="")
         parser.add_argument("--reason", default="")
+        parser.add_argument(
+            "--unless-active",
+            action="store_true",
+            help=_("Do nothing when a model version is already active (demo set-up)."),
+        )
 
     def handle(self, *args, **options) -> None:
+        if options["unless_active"] and active_model() is not None:
+            self.stdout.write(_("A model version is already active; nothing to do."))
+            return
         actor = self._actor(options)
         until = options["until"] or timezone.now()
         if options["days"] < 1:
