@@ -23,7 +23,7 @@ def test_training_stores_personas_that_separate_experts_from_hype(trained):
     hype = [
         p.professionalism
         for p in personas
-        if not truth[p.anchor.external_id]["style"] == "expert"
+        if truth[p.anchor.external_id]["style"] != "expert"
     ]
 
     assert personas.count() > 10
