@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -218,7 +219,8 @@ class EngineRuntime:
             policy=policy,
             weights=ranking.weights,
             config=ranking.config,
-            seed=abs(hash(request_id)) % (2**32),
+            # A stable hash: the same request explores the same way in every process.
+            seed=zlib.crc32(request_id.encode()),
         )
 
     def _ranking_config(self) -> _Ranking:

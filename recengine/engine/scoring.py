@@ -15,13 +15,23 @@ import numpy as np
 from recengine.engine.artifacts import SceneModel
 from recengine.learning.base import top_k
 from recengine.learning.ctr import PAIR_FEATURES, RateEstimator
-from recengine.ranking.objectives import ObjectiveScores, ObjectiveWeights, combine
+from recengine.ranking.objectives import (
+    OBJECTIVES,
+    ObjectiveScores,
+    ObjectiveWeights,
+    combine,
+)
 
 NEW_ITEM_SECONDS = 14 * 86_400.0
 PRIOR_COLUMN = PAIR_FEATURES.index("prior_rate")
 # Candidates each recall channel proposes before ranking.
 CHANNEL_SIZES = {"cf": 100, "vector": 100, "popular": 50, "fresh": 20}
 CHANNELS = tuple(CHANNEL_SIZES)
+SHARE_PRIOR_EVENTS = 1.0
+# Score added per unit of cosine the session moved an item's affinity: the
+# estimators learned from long-term profiles, so without it a few fresh clicks
+# would barely reorder the page (clause 5.3, short-term interest).
+SESSION_BOOST = 1.0
 
 
 def pair_features(
@@ -58,11 +68,30 @@ def with_prior(features: np.ndarray, prior: np.ndarray) -> np.ndarray:
     return swapped
 
 
+def interest_shares(counts: np.ndarray) -> np.ndarray:
+    """Smoothed category shares from weighted category counts (one row or many).
+
+    ``SHARE_PRIOR_EVENTS`` pseudo-events spread evenly over the categories keep a
+    viewer with one click from looking certain, and give a viewer without history
+    the even split.
+    """
+    counts = np.maximum(np.asarray(counts, dtype=np.float64), 0.0)
+    n = counts.shape[-1]
+    total = counts.sum(axis=-1, keepdims=True)
+    return (counts + SHARE_PRIOR_EVENTS / n) / (total + SHARE_PRIOR_EVENTS)
+
+
 def category_shares(shares: np.ndarray, category: np.ndarray) -> np.ndarray:
-    """The viewer's share of each item's category; 0 for items without one."""
+    """Log lift of the viewer's share of each item's category over an even split.
+
+    Clicks respond to interest roughly in proportion to its logarithm (a category
+    twice as interesting is not twice as clicked), so the pCTR / pCVR estimators,
+    which are linear in their inputs, see the log. 0 means indifferent, and items
+    without a category get 0.
+    """
     known = (category >= 0) & (category < len(shares))
     out = np.zeros(len(category))
-    out[known] = shares[category[known]]
+    out[known] = np.log(np.maximum(shares[category[known]], 1e-9) * len(shares))
     return out
 
 
@@ -106,15 +135,17 @@ def rank_scores(
     now: float,
     models: Estimators,
     weights: ObjectiveWeights,
-    cf_scores: np.ndarray | None = None,
+    long_term: np.ndarray | None = None,
 ) -> tuple[np.ndarray, ObjectiveScores]:
-    """The multi-objective score (clause 5.4.2) of each candidate for one viewer,
-    scaled by its recall relevance.
+    """The multi-objective score (clause 5.4.2) of each candidate for one viewer.
 
-    The objectives say how good an item is to show; the relevance (``relevance``)
-    says how strongly the viewer's own history points at it. Multiplying by
-    ``0.5 + relevance`` keeps the configured weights in charge of the trade-off
-    between objectives while letting relevance order items of similar merit.
+    Personal relevance enters through the pCTR and pCVR estimators, whose inputs
+    include the viewer's interest affinity and category lift, so the configured
+    weights alone decide the trade-off between the objectives: a weight reads as
+    the share of the score its objective controls. ``long_term`` (the unit
+    long-term profile) lets the current session lift the items it moved towards,
+    by ``SESSION_BOOST`` per unit of affinity gained; without a session the
+    weighted objectives are the whole score.
     """
     affinity = scene.vectors[items] @ profile
     features = pair_features(
@@ -124,30 +155,35 @@ def rank_scores(
         category_share=category_shares(shares, scene.category[items]),
         now=now,
     )
-    scores = objectives(scene, items, features, models)
-    cf = None if cf_scores is None else cf_scores[items]
-    factor = 0.5 + relevance(scene.popularity[items], affinity, cf)
-    return combine(scores, weights) * factor, scores
+    scores = spread(objectives(scene, items, features, models))
+    score = combine(scores, weights)
+    if long_term is None:
+        return score, scores
+    shift = affinity - scene.vectors[items] @ long_term
+    return score + SESSION_BOOST * np.maximum(shift, 0.0), scores
 
 
-def relevance(
-    popularity: np.ndarray, affinity: np.ndarray, cf: np.ndarray | None
-) -> np.ndarray:
-    """Mean percentile rank among the candidates of the signals available:
-    CF score, interest affinity and popularity, in [0, 1]."""
-    signals = [popularity]
-    if np.any(affinity):
-        signals.append(affinity)
-    if cf is not None and np.any(cf):
-        signals.append(cf)
-    return np.mean([_percentile(values) for values in signals], axis=0)
+def spread(scores: ObjectiveScores) -> ObjectiveScores:
+    """Each objective min-max scaled over the candidates.
+
+    Raw objectives differ in spread: personal pCTR varies several-fold between
+    candidates while the item-level quality priors stay within a narrow band, so
+    a quality weight of 0.15 would move almost nothing. On a common [0, 1] range
+    per request a weight is the share of the ordering its objective controls.
+    """
+    return ObjectiveScores(
+        **{name: _min_max(getattr(scores, name)) for name in OBJECTIVES}
+    )
 
 
-def _percentile(values: np.ndarray) -> np.ndarray:
-    if len(values) < 2:
-        return np.ones(len(values))
-    order = np.argsort(np.argsort(values, kind="stable"), kind="stable")
-    return order / (len(values) - 1)
+def _min_max(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    if len(values) == 0:
+        return values
+    low, high = float(values.min()), float(values.max())
+    if high - low <= 1e-12:
+        return np.ones_like(values)
+    return (values - low) / (high - low)
 
 
 def best(values: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:

@@ -126,7 +126,7 @@ def personalised(
         now=request.now,
         models=estimators,
         weights=request.weights,
-        cf_scores=cf,
+        long_term=_long_term(interest, viewer.row),
     )
     slate = rerank(
         scene.table(),
@@ -145,11 +145,20 @@ def personalised(
     return _picked(slate, why)
 
 
+def _long_term(interest, row: int | None) -> np.ndarray:
+    """Unit long-term profile; zeros for a viewer known only from this session."""
+    if row is None or not 0 <= row < len(interest.long_):
+        return np.zeros(interest.long_.shape[1], dtype=np.float32)
+    vector = interest.long_[row]
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
 def _shares(artifacts: EngineArtifacts, row: int | None) -> np.ndarray:
     interest = artifacts.interest
     if row is None or not 0 <= row < len(interest.categories_):
-        return np.zeros(interest.categories_.shape[1])
-    return interest.category_shares(row)
+        return scoring.interest_shares(np.zeros(interest.categories_.shape[1]))
+    return scoring.interest_shares(interest.categories_[row])
 
 
 def _reason(scene, found, slate, objectives, weights, position, profile, item) -> str:

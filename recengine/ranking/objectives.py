@@ -17,11 +17,11 @@ OBJECTIVES = ("ctr", "cvr", "quality", "satisfaction", "merchant_health")
 
 @dataclass(frozen=True)
 class ObjectiveWeights:
-    ctr: float = 0.35
-    cvr: float = 0.25
-    quality: float = 0.15
-    satisfaction: float = 0.15
-    merchant_health: float = 0.10
+    ctr: float = 0.30
+    cvr: float = 0.20
+    quality: float = 0.20
+    satisfaction: float = 0.10
+    merchant_health: float = 0.20
 
     def __post_init__(self):
         values = self.as_dict().values()
