@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import resource
-import secrets
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from benchenv import prepare_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,7 +34,7 @@ UNTIL = dt.datetime(2026, 11, 30, 13, 30, tzinfo=dt.UTC)
 def main() -> None:
     args = _arguments()
     workdir = Path(tempfile.mkdtemp(prefix="bench-audit-"))
-    _environment(workdir, args.database_url)
+    prepare_environment(workdir, args.database_url)
 
     import django
 
@@ -151,32 +150,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--boot", type=int, default=500, help="bootstrap replicates")
     parser.add_argument("--database-url", default="")
     return parser.parse_args()
-
-
-def _environment(workdir: Path, database_url: str) -> None:
-    os.environ["DATA_DIR"] = str(workdir)
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "console.settings"
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("PSEUDONYM_KEY", secrets.token_urlsafe(32))
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if database_url:
-        _recreate_postgres(database_url)
-
-
-def _recreate_postgres(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
-        )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 if __name__ == "__main__":

@@ -13,14 +13,13 @@ SQL statement, as it would in debug mode.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import secrets
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from benchenv import prepare_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     args = _arguments()
     workdir = Path(tempfile.mkdtemp(prefix="bench-simulate-"))
-    _environment(workdir, args.database_url)
+    prepare_environment(workdir, args.database_url)
 
     import django
 
@@ -70,32 +69,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--database-url", default="")
     return parser.parse_args()
-
-
-def _environment(workdir: Path, database_url: str) -> None:
-    os.environ["DATA_DIR"] = str(workdir)
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "console.settings"
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("PSEUDONYM_KEY", secrets.token_urlsafe(32))
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if database_url:
-        _recreate_postgres(database_url)
-
-
-def _recreate_postgres(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
-        )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 if __name__ == "__main__":
