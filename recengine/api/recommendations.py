@@ -62,15 +62,17 @@ class RecommendationView(APIView):
         params = query.validated_data
         # A viewer the platform has not registered yet is served like a new user:
         # the engine has nothing personal about them.
-        viewer_id = (
+        # One query gives the viewer and their personalisation switch (6.3.1).
+        viewer_id, personalization = (
             Viewer.objects.filter(pseudonym=pseudonym_for(params["viewer"]))
-            .values_list("pk", flat=True)
+            .values_list("pk", "personalization_enabled")
             .first()
-        )
+        ) or (None, None)
         result = recommend(
             viewer_id=viewer_id,
             scene=params["scene"],
             size=params["size"],
             now=timezone.now(),
+            personalization=personalization,
         )
         return Response(result.as_dict())

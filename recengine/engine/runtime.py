@@ -177,7 +177,10 @@ class EngineRuntime:
         size: int,
         now: dt.datetime,
         request_id: str,
+        personalization: bool | None = None,
     ) -> Served:
+        """``personalization`` is the viewer's switch when the caller already read
+        it with the viewer; otherwise it is read here."""
         self.refresh()
         artifacts = self._artifacts
         policy = self.policy_provider()
@@ -193,7 +196,9 @@ class EngineRuntime:
             )
 
         request = self._request(artifacts, scene, size, now, request_id, policy)
-        personal = viewer_id is not None and readers.personalization_enabled(viewer_id)
+        if viewer_id is not None and personalization is None:
+            personalization = readers.personalization_enabled(viewer_id)
+        personal = viewer_id is not None and bool(personalization)
         if personal:
             picked = strategies.personalised(
                 artifacts, request, self._viewer(artifacts, scene, viewer_id)

@@ -73,15 +73,17 @@ def recommend(
     record: bool = True,
     request_id: str | None = None,
     trace: bool = False,
+    personalization: bool | None = None,
 ) -> RecommendationResult:
     """Rank items for one request; exposures are logged when a viewer is known.
 
     ``request_id`` defaults to a random one; a replay passes its own so that the
     exposures it logs are reproducible. ``trace`` adds the re-rank steps.
+    ``personalization`` is the viewer's switch when the caller has it at hand.
     """
     _check_request(scene, size, now)
     request_id = request_id or uuid.uuid4().hex
-    served = _serve(viewer_id, scene, size, now, request_id)
+    served = _serve(viewer_id, scene, size, now, request_id, personalization)
     ranked = served.ranked
     result = TracedResult(
         items=[entry.item for entry in ranked],
@@ -96,7 +98,7 @@ def recommend(
     return result
 
 
-def _serve(viewer_id, scene, size, now, request_id):
+def _serve(viewer_id, scene, size, now, request_id, personalization=None):
     if _dedicated:
         from recengine.engine.runtime import Served
 
@@ -105,7 +107,12 @@ def _serve(viewer_id, scene, size, now, request_id):
             ranked, _engine.strategy, _engine.model_version, NO_POLICY_VERSION
         )
     return runtime().serve(
-        viewer_id=viewer_id, scene=scene, size=size, now=now, request_id=request_id
+        viewer_id=viewer_id,
+        scene=scene,
+        size=size,
+        now=now,
+        request_id=request_id,
+        personalization=personalization,
     )
 
 

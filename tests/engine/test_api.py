@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from recengine import serving
-from recengine.models import ApiScope, GroundTruth, TruthKind
+from recengine.models import ApiScope, GroundTruth, TruthKind, Viewer
+from recengine.pseudonym import pseudonym_for
 from recengine.services.lifecycle import activate_model
 from tests.intake.conftest import make_key
 
@@ -65,3 +66,24 @@ def test_a_bad_scene_is_a_clear_400(trained, db):
     )
 
     assert response.status_code == 400
+
+
+def test_a_viewer_who_switched_personalisation_off_is_not_personalised(
+    trained, db, platform_admin
+):
+    activate_model(actor=platform_admin, version=trained.first, reason="test")
+    serving.runtime().refresh(force=True)
+    serving.runtime().wait()
+    user_id = GroundTruth.objects.filter(kind=TruthKind.VIEWER).first().external_id
+    viewer = Viewer.objects.get(pseudonym=pseudonym_for(user_id))
+    viewer.personalization_enabled = False
+    viewer._change_reason = "viewer switched personalisation off"
+    viewer.save()
+
+    response = _client(db).get(
+        "/api/v1/recommendations/",
+        {"viewer": user_id, "scene": "product_feed", "size": 5},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["strategy"] == "non_personalised"
