@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchenv import recreate_postgres  # noqa: E402  the bench folder is on the path
+
 KINDS = ["impression"] * 6 + [
     "click",
     "dwell",
@@ -40,7 +42,8 @@ def main() -> None:
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{workdir}/bench.db"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
-    _recreate_postgres(os.environ["DATABASE_URL"])
+    if os.environ["DATABASE_URL"].startswith("postgres"):
+        recreate_postgres(os.environ["DATABASE_URL"])
 
     import django
 
@@ -65,17 +68,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--viewers", type=int, default=5_000)
     return parser.parse_args()
-
-
-def _recreate_postgres(url: str) -> None:
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _catalogue(viewers: int) -> str:
