@@ -57,6 +57,7 @@ run: $(STAMP)
 	elif [ $$status -ne 0 ]; then exit $$status; \
 	else echo "The database already holds a platform; keeping it."; fi
 	$(PY) manage.py setup_schedules
+	$(PY) manage.py setup_audit_schedules
 	$(PY) manage.py demo_accounts
 	$(PY) manage.py train --unless-active --activate --actor admin \
 	  --reason "first model of the demo platform"

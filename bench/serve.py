@@ -2,6 +2,7 @@
 
     python bench/serve.py --small         # 5k viewers, a few minutes
     python bench/serve.py --workdir DIR   # 100k viewers, 100k products, 5k rooms
+    python bench/serve.py --workdir DIR --build-only   # build now, measure later
 
 One run builds (or, with a ``--workdir`` that already holds one, reuses) a simulated
 platform with a trained and activated engine version, starts gunicorn with two sync
@@ -32,7 +33,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT))
 BENCH_USER = "serve-bench"
 SCENES = ("live_feed", "product_feed")
 THREAD_LIMITS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-# Full size: the brief's platform. The simulator derives rooms and merchants from
-# the number of viewers (at most 5,000 rooms and about 20k products); these
-# sizes are set explicitly instead, see ``_scaled_world``.
+# Full size: the target platform. The simulator derives rooms and merchants from the
+# number of viewers by default (at most 5,000 rooms and about 20k products); here they
+# are set explicitly, about eight products per merchant.
 FULL = {"viewers": 100_000, "rooms": 5_000, "merchants": 12_500, "days": 3}
 SMALL = {"viewers": 5_000, "rooms": 250, "merchants": 625, "days": 2}
 
@@ -57,6 +57,10 @@ def main() -> None:
 
     django.setup()
     build = _build_or_reuse(workdir, args)
+    if args.build_only:
+        print(f"workdir        {workdir}")
+        print(f"platform       {_describe(build)}")
+        return
     token, viewers, version, vectors = _prepare(workdir)
     print(f"workdir        {workdir}")
     print(f"platform       {_describe(build)}")
@@ -134,47 +138,15 @@ def _simulate(sizes: dict, seed: int) -> float:
     from django.core.management import call_command
 
     started = time.perf_counter()
-    world = _scaled_world(sizes["rooms"], sizes["merchants"])
-    with mock.patch("recengine.simulator.runner.build_world", world):
-        call_command(
-            "simulate",
-            f"--seed={seed}",
-            f"--viewers={sizes['viewers']}",
-            f"--days={sizes['days']}",
-        )
+    call_command(
+        "simulate",
+        f"--seed={seed}",
+        f"--viewers={sizes['viewers']}",
+        f"--days={sizes['days']}",
+        f"--rooms={sizes['rooms']}",
+        f"--merchants={sizes['merchants']}",
+    )
     return time.perf_counter() - started
-
-
-def _scaled_world(n_rooms: int, n_merchants: int):
-    """The simulator's world with the catalogue sized explicitly.
-
-    ``build_world`` ties the catalogue to the audience (one room per 50 viewers, at
-    most 5,000; one merchant per 100, at most 2,500) and offers no setting for it,
-    so this composes the same drawing steps with the sizes of the serving target.
-    Every distribution is the simulator's own; only the counts differ.
-    """
-    from recengine.simulator import world as sim
-
-    def build(rng, viewers, days, until, tz):
-        merchants = sim._merchants(rng, n_merchants)
-        products = sim._products(rng, merchants)
-        anchors = sim._anchors(rng, n_rooms)
-        rooms = sim._rooms(rng, anchors, merchants, products)
-        start = until.timestamp() - days * sim.DAY
-        return sim.World(
-            viewers=sim._viewers(rng, viewers),
-            anchors=anchors,
-            merchants=merchants,
-            products=products,
-            rooms=rooms,
-            sessions=sim._sessions(rng, rooms, start, until.timestamp(), tz),
-            videos=sim._videos(rng, anchors, products),
-            start=start,
-            until=until.timestamp(),
-            timezone=tz,
-        )
-
-    return build
 
 
 def _train(days: int) -> float:
@@ -350,6 +322,8 @@ def _profile(token: str, viewers: int, requests: int) -> None:
         scene = SCENES[rng.randrange(2)]
         return f"{ENDPOINT}?viewer={viewer}&scene={scene}&size=20"
 
+    # As in a gunicorn worker: exposures and catalogue reloads off the request path.
+    serving.run_in_web_worker()
     serving.runtime().refresh(force=True)
     serving.runtime().wait(300)
     for _ in range(50):
@@ -584,6 +558,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--closed-seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--profile-requests", type=int, default=500)
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build the platform in --workdir and stop; measure in a later run",
+    )
     return parser.parse_args()
 
 

@@ -48,6 +48,26 @@ class Role:
     staff: bool = True
 
 
+# Moderation (clause 6.1) and AIGC labels (6.4): reviewers work the queues; trust
+# & safety also declare labels, enforce verdicts and keep the public-figure registry.
+_MODERATION_REVIEW = (
+    "moderation.view_moderationcase",
+    "moderation.view_decision",
+    "moderation.view_appeal",
+    "moderation.view_screenmodel",
+    "moderation.view_aigclabel",
+    "moderation.view_aigccase",
+    "moderation.review_moderationcase",
+)
+_MODERATION_STAFF = (
+    "moderation.view_*",
+    "moderation.review_moderationcase",
+    "moderation.declare_aigclabel",
+    "moderation.enforce_aigccase",
+    "moderation.add_publicfigure",
+    "moderation.add_consentrecord",
+)
+
 TRUST_SAFETY = "trust_safety"
 REVIEWER = "reviewer"
 COMPLIANCE_OFFICER = "compliance_officer"
@@ -58,13 +78,25 @@ ROLES: tuple[Role, ...] = (
     Role(
         TRUST_SAFETY,
         _("Trust & safety"),
-        _catalogue("view") + _catalogue("change"),
+        _catalogue("view") + _catalogue("change") + ("trust.*",) + _MODERATION_STAFF,
     ),
-    Role(REVIEWER, _("Content reviewer"), _catalogue("view")),
+    # Reviewers and compliance officers read the blacklist and credit, never change.
+    Role(
+        REVIEWER,
+        _("Content reviewer"),
+        _catalogue("view") + ("trust.view_*",) + _MODERATION_REVIEW,
+    ),
     Role(
         COMPLIANCE_OFFICER,
         _("Compliance officer"),
-        ("recengine.view_*", "audits.view_*"),
+        (
+            "recengine.view_*",
+            "audits.view_*",
+            "trust.view_*",
+            "moderation.view_*",
+            # Starting audits, evidence, remediation and sign-off (clause 8.2).
+            "audits.run_audit",
+        ),
     ),
     Role(
         PLATFORM_ADMIN,

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "recengine",
+    "recengine.trust",
+    "recengine.moderation",
     "audits",
     "console",
 ]
@@ -174,10 +176,46 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ModerationContentKindEnum": "recengine.moderation.models.ContentKind",
+        "ModerationCaseStatusEnum": "recengine.moderation.models.CaseStatus",
+        "ModerationAppealStatusEnum": "recengine.moderation.models.AppealStatus",
+        "AigcCaseStatusEnum": "recengine.moderation.models.AigcCaseStatus",
+        "ItemKindEnum": ["live_room", "product"],
+        "TrustTargetKindEnum": "recengine.trust.models.TargetKind",
+        "ViolationKindEnum": "recengine.trust.models.ViolationKind",
+    },
 }
 
 # An event batch larger than this is refused whole with a clear 400.
 EVENT_BATCH_MAX_ROWS = env_int("EVENT_BATCH_MAX_ROWS", 5000, minimum=1)
+
+# "Not interested" (clause 6.3.3): days a rejected item stays hidden from the viewer,
+# and the half-life in days over which its anchor, merchant and category recover.
+NOT_INTERESTED_DAYS = env_int("NOT_INTERESTED_DAYS", 30, minimum=1)
+NOT_INTERESTED_HALF_LIFE_DAYS = env_int("NOT_INTERESTED_HALF_LIFE_DAYS", 7, minimum=1)
+
+# Key of the HMAC that signs implicit AIGC labels over the content hash (clause 6.4,
+# GB 45438-2025). Changing it turns every stored signature into "tampered".
+AIGC_SIGNING_KEY = env_str(
+    "AIGC_SIGNING_KEY",
+    "embedded-debug-aigc-signing-key" if DEBUG else None,
+    required=not DEBUG,
+)
+# Largest file the AIGC declaration tool accepts; larger uploads are refused whole.
+AIGC_MAX_UPLOAD_BYTES = env_int("AIGC_MAX_UPLOAD_BYTES", 2 * 1024 * 1024, minimum=1)
+
+# Callables that each return a governance PolicyPart; the publisher merges them.
+POLICY_SOURCES = [
+    "recengine.trust.policy_source.collect",
+    "recengine.moderation.policy_source.collect",
+]
+
+# Exposures of served responses wait in memory at most this long before a background
+# thread writes them in one batch, so a request never waits for the database. A crash
+# of a web worker loses at most this window of exposures; 0 writes them with each
+# response instead.
+EXPOSURE_FLUSH_MS = env_int("EXPOSURE_FLUSH_MS", 500, minimum=0)
 
 # Celery: Redis when configured, otherwise a broker on the local file system.
 _BROKER_DIR = DATA_DIR / "broker"

@@ -33,6 +33,7 @@ from recengine.models import (
     ViewerIdentity,
     ViewerInterest,
 )
+from recengine.models.rights import DataExport, TagSuppression
 
 
 class ReadOnlyMixin:
@@ -166,11 +167,26 @@ class ViewerIdentityAdmin(ReadOnlyMixin, LargeTableMixin, admin.ModelAdmin):
 
 
 @admin.register(ViewerInterest)
-class ViewerInterestAdmin(ReadOnlyMixin, LargeTableMixin, admin.ModelAdmin):
+class ViewerInterestAdmin(ReadOnlyMixin, LargeTableMixin, SimpleHistoryAdmin):
     list_display = ("viewer", "tag", "weight", "source", "updated_at")
     list_filter = ("source", "tag")
     list_select_related = ("viewer", "tag")
     search_fields = ("viewer__pseudonym", "tag__code")
+
+
+# Viewer rights (clause 6.3): changed only by the viewer, through the portal or API.
+@admin.register(TagSuppression)
+class TagSuppressionAdmin(ReadOnlyMixin, LargeTableMixin, SimpleHistoryAdmin):
+    list_display = ("viewer", "tag", "suppressed_at")
+    list_select_related = ("viewer", "tag")
+    search_fields = ("viewer__pseudonym", "tag__code")
+
+
+@admin.register(DataExport)
+class DataExportAdmin(ReadOnlyMixin, LargeTableMixin, admin.ModelAdmin):
+    list_display = ("viewer", "exported_at", "sha256")
+    list_select_related = ("viewer",)
+    search_fields = ("viewer__pseudonym",)
 
 
 @admin.register(Event)

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.core import checks
 from django.db import models
 
-PROJECT_APPS = ("recengine", "audits", "console")
+PROJECT_APPS = ("recengine", "trust", "moderation", "audits", "console")
 
 
 class Grade(StrEnum):

@@ -22,6 +22,10 @@ RETRAIN_TASK = "recengine.retrain_engine"
 RETRAIN_NIGHTLY = "engine: nightly retrain"
 SNAPSHOT_TODAY = "platform snapshot: today"
 SNAPSHOT_YESTERDAY = "platform snapshot: yesterday"
+MODERATION_SCREEN = "moderation: screen new content"
+TRUST_REFRESH = "trust: policy refresh"
+TRUST_SWEEP = "trust: re-registration sweep"
+TRUST_QUALITY = "trust: quality scores"
 
 
 @dataclass(frozen=True)
@@ -85,5 +89,31 @@ def ensure_default_schedules() -> list[ScheduleResult]:
         _register(SNAPSHOT_YESTERDAY, {"days_ago": 1}, crontab=_daily_at(0, 10)),
         _register(
             RETRAIN_NIGHTLY, {"days": 14}, task=RETRAIN_TASK, crontab=_daily_at(2, 30)
+        ),
+        # Clause 6.2: keyword entries re-matched and expiries recorded every minute,
+        # new accounts checked against the blacklist every 15, quality nightly.
+        _register(
+            TRUST_REFRESH, {}, task="trust.refresh_policy", interval=_interval(1)
+        ),
+        _register(
+            TRUST_SWEEP,
+            {},
+            task="trust.detect_reregistrations",
+            interval=_interval(15),
+        ),
+        _register(
+            TRUST_QUALITY,
+            {},
+            task="trust.compute_quality_scores",
+            crontab=_daily_at(3, 30),
+        ),
+        # Clause 6.1.1: rows ingested since the last run are machine-screened (and
+        # AIGC labels verified) within five minutes, before they can gather
+        # exposure at scale.
+        _register(
+            MODERATION_SCREEN,
+            {},
+            task="moderation.screen_new_content",
+            interval=_interval(5),
         ),
     ]

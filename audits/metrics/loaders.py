@@ -185,13 +185,12 @@ def item_exposures(period: Period) -> pd.DataFrame:
     shown = raw["product_id"].notna()
     products = _catalogue(Product, raw.loc[shown, "product_id"])
     rooms = _catalogue(LiveRoom, raw.loc[~shown & raw["room_id"].notna(), "room_id"])
-    items = pd.concat(
-        [
-            _attributed(raw[shown], "product", "product_id", products),
-            _attributed(raw[~shown], "room", "room_id", rooms),
-        ],
-        ignore_index=True,
-    )
+    parts = [
+        _attributed(raw[shown], "product", "product_id", products),
+        _attributed(raw[~shown], "room", "room_id", rooms),
+    ]
+    # An empty part would decide nothing about the dtypes of the other.
+    items = pd.concat([part for part in parts if len(part)] or parts, ignore_index=True)
     return items.groupby(["kind", "item"], as_index=False).agg(
         merchant=("merchant", "first"),
         category=("category", "first"),

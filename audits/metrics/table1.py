@@ -51,7 +51,9 @@ def compute_table1(
     items = item_exposures(period)
     merchants = merchant_exposures(period, items)
 
-    results: dict[str, object] = {}
+    # The totals travel along: checks need the sample a rate rests on.
+    lists = int(viewers["lists"].sum()) if len(viewers) else 0
+    results: dict[str, object] = {"totals": totals | {"lists": lists}}
     results |= _experience(totals, viewers)
     results |= _business(totals, cost_per_exposure)
     results |= _quality(period, items, merchants, quality_content, quality_merchants)

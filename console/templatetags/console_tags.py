@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
-from console.access import is_staff_member, role_names, viewer_for
-from console.roles import role_label
+from console.access import has_role, is_staff_member, role_names, viewer_for
+from console.roles import TRUST_SAFETY, role_label
 
 register = template.Library()
 
@@ -27,6 +27,11 @@ def navigation(context: dict[str, Any]) -> dict[str, Any]:
         "catalogue": user.has_perm("recengine.view_anchor"),
         "apikeys": is_staff_member(user) and user.has_perm("recengine.issue_apikey"),
         "admin": user.is_superuser,
+        "trust": user.has_perm("trust.view_blacklistentry"),
+        "moderation": user.has_perm("moderation.view_moderationcase"),
+        "aigc": user.has_perm("moderation.view_aigclabel"),
+        "tags": user.is_superuser or has_role(user, TRUST_SAFETY),
+        "audits": is_staff_member(user) and user.has_perm("audits.view_auditrun"),
         "roles": sorted(role_label(name) for name in role_names(user)),
     }
 

@@ -40,6 +40,8 @@ ENGINE_FIELDS = {
         "merchant",
         "category",
         "created_at",
+        "title",
+        "category__code",
     ),
     "recengine.Product": (
         "id",
@@ -48,10 +50,14 @@ ENGINE_FIELDS = {
         "category",
         "price",
         "created_at",
+        "title",
+        "category__code",
     ),
-    "recengine.ShortVideo": ("id", "product", "category"),
+    "recengine.ShortVideo": ("id", "product", "category", "title", "category__code"),
     "recengine.Category": ("id", "code"),
     "recengine.Viewer": ("id", "personalization_enabled"),
+    "recengine.InterestTag": ("id", "code", "is_sensitive"),
+    "recengine.TagSuppression": ("viewer", "tag", "suppressed_at"),
     EVENT: (
         "id",
         "kind",
@@ -197,3 +203,30 @@ def personalization_enabled(viewer_id: int) -> bool:
         .first()
     )
     return bool(value)
+
+
+def item_titles(label: str) -> pd.DataFrame:
+    """Key, title and category code of every room, product or short video: what
+    an item's interest tag is read from (``recengine.taxonomy.tag_code_for``)."""
+    fields = ["id", "title", "category__code"]
+    rows = _query(label, fields, {}).values_list(*fields)
+    return pd.DataFrame.from_records(
+        list(rows.iterator(10_000)), columns=["id", "title", "category"]
+    )
+
+
+def tag_ids() -> dict[str, int]:
+    """Key of each tag of the vocabulary that a viewer may hold."""
+    fields = ["id", "code", "is_sensitive"]
+    rows = _query("recengine.InterestTag", fields, {"is_sensitive": False})
+    return {code: pk for pk, code in rows.values_list("id", "code")}
+
+
+def tag_suppressions(since: dt.datetime) -> pd.DataFrame:
+    """Tags viewers deleted at or after ``since``: viewer, tag, when (epoch s)."""
+    fields = ["viewer", "tag", "suppressed_at"]
+    rows = _query("recengine.TagSuppression", fields, {"suppressed_at__gte": since})
+    frame = pd.DataFrame.from_records(list(rows.values_list(*fields)), columns=fields)
+    moments = pd.to_datetime(frame["suppressed_at"], utc=True)
+    frame["suppressed_at"] = (moments - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+    return frame

@@ -26,8 +26,10 @@ from django.utils import timezone
 
 from recengine.engine import readers, strategies
 from recengine.engine.artifacts import EngineArtifacts, SceneModel
-from recengine.engine.feedback import SUPPRESS_DAYS, FeedbackStore
+from recengine.engine.feedback import SUPPRESS_DAYS, FeedbackStore, FeedbackSync
+from recengine.engine.forgetting import ForgottenTags
 from recengine.engine.pipeline import artifact_path
+from recengine.governance.labels import with_policy_labels
 from recengine.governance.policy import NO_POLICY, PolicySnapshot
 from recengine.governance.rerank import RerankConfig
 from recengine.learning.interest import KIND_WEIGHTS
@@ -75,14 +77,19 @@ class EngineRuntime:
         self.fallback = fallback
         self.policy_provider = policy_provider
         self.clock = clock
+        # Web workers reload the catalogue off the request path (``_index``).
+        self.background_reloads = False
         self._artifacts: EngineArtifacts | None = None
         self._feedback = FeedbackStore()
+        self._forgotten = ForgottenTags(clock)
+        self._feedback_sync = FeedbackSync(clock)
         self._lock = threading.RLock()
         self._loader: threading.Thread | None = None
         self._checked_at = -np.inf
         self._wanted: str | None = None
         self._catalogue: CatalogueIndex | None = None
         self._catalogue_at = -np.inf
+        self._catalogue_loader: threading.Thread | None = None
         self._row_cache: dict[tuple[int, int], np.ndarray] = {}
         self._ranking: _Ranking | None = None
 
@@ -184,21 +191,26 @@ class EngineRuntime:
         self.refresh()
         artifacts = self._artifacts
         policy = self.policy_provider()
+        if viewer_id is not None and personalization is None:
+            personalization = readers.personalization_enabled(viewer_id)
+        personal = viewer_id is not None and bool(personalization)
         if artifacts is None:
             ranked = self.fallback.rank(
-                scene=scene, size=size, now=now, request_id=request_id
+                scene=scene,
+                size=size,
+                now=now,
+                request_id=request_id,
+                policy=policy,
+                viewer_id=viewer_id if personal else None,
             )
             return Served(
-                ranked,
+                with_policy_labels(ranked, policy),
                 PopularityBaseline.strategy,
                 self.fallback.model_version,
                 policy.version,
             )
 
         request = self._request(artifacts, scene, size, now, request_id, policy)
-        if viewer_id is not None and personalization is None:
-            personalization = readers.personalization_enabled(viewer_id)
-        personal = viewer_id is not None and bool(personalization)
         if personal:
             picked = strategies.personalised(
                 artifacts, request, self._viewer(artifacts, scene, viewer_id)
@@ -207,7 +219,9 @@ class EngineRuntime:
         else:
             picked = strategies.non_personalised(artifacts, request)
             strategy = "non_personalised"
-        ranked = self._ranked(artifacts.scenes[scene], picked)
+        ranked = with_policy_labels(
+            self._ranked(artifacts.scenes[scene], picked), policy
+        )
         return Served(ranked, strategy, artifacts.version, policy.version, picked.trace)
 
     def _request(
@@ -242,16 +256,57 @@ class EngineRuntime:
         return ranking
 
     def _index(self, now: dt.datetime) -> CatalogueIndex:
+        """The catalogue in memory; a stale one is reloaded off the request path.
+
+        Loading reads every room and product (hundreds of milliseconds at 100k
+        products), so a request that finds the index older than
+        ``CATALOGUE_SECONDS`` starts a reload in a thread and is answered from the
+        index it has. Only a request the index cannot answer at all (none yet, or a
+        moment before its session window) waits for a load. Outside web workers
+        (commands, replays, tests) the reload happens in line, on the caller's
+        connection and transaction.
+        """
         tick = self.clock()
         catalogue = self._catalogue
-        if (
-            catalogue is None
-            or not catalogue.covers(now)
-            or tick - self._catalogue_at > CATALOGUE_SECONDS
-        ):
+        if catalogue is None or not catalogue.covers(now):
             catalogue = self._catalogue = load_catalogue(now)
             self._catalogue_at = tick
+            return catalogue
+        if tick - self._catalogue_at <= CATALOGUE_SECONDS:
+            return catalogue
+        if not self.background_reloads:
+            catalogue = self._catalogue = load_catalogue(now)
+            self._catalogue_at = tick
+            return catalogue
+        self._reload_catalogue_later(now, tick)
         return catalogue
+
+    def _reload_catalogue_later(self, now: dt.datetime, tick: float) -> None:
+        with self._lock:
+            if self._catalogue_loader is not None:
+                return
+            # A replay's clock is not the wall clock: load for the moment asked.
+            thread = threading.Thread(
+                target=self._load_catalogue,
+                args=(now, tick),
+                name="catalogue-reload",
+                daemon=True,
+            )
+            self._catalogue_loader = thread
+        thread.start()
+
+    def _load_catalogue(self, now: dt.datetime, tick: float) -> None:
+        try:
+            catalogue = load_catalogue(now)
+        except Exception:
+            logger.exception("catalogue reload failed; the loaded one keeps serving")
+            catalogue = None
+        finally:
+            _close_connection()
+        with self._lock:
+            if catalogue is not None:
+                self._catalogue, self._catalogue_at = catalogue, tick
+            self._catalogue_loader = None
 
     def _rows(self, model: SceneModel, catalogue: CatalogueIndex) -> np.ndarray:
         """Catalogue row of each of the model's items (-1: no longer listed).
@@ -290,10 +345,14 @@ class EngineRuntime:
         history = None
         if model.cf is not None and viewer_id in model.cf_viewers:
             history = model.cf.user_items_[model.cf_viewers[viewer_id]].toarray()[0]
+        # Tags deleted after the model's window are still in it: serving forgets.
+        self._forgotten.refresh(artifacts.window_end)
+        self._feedback_sync.sync(self._feedback, artifacts.window_end)
         return strategies.Viewer(
             row=row,
             feedback=self._feedback.for_viewer(viewer_id, model, time.time()),
             history=history,
+            forgotten=self._forgotten.mask(model, viewer_id),
         )
 
     def _ranked(self, model: SceneModel, picked: strategies.Picked) -> list[Ranked]:

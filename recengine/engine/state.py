@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from recengine.engine import priors, readers
+from recengine.engine import forgetting, priors, readers
 from recengine.engine.artifacts import SCENE_KINDS, SceneModel
 from recengine.evaluation.selection import default_engine, tuned_selection
 from recengine.features.catalogue import Catalogue
@@ -204,6 +204,13 @@ def scene_matrix(
 
 def _fit_cf(model: SceneModel, start, end, column, tune) -> dict:
     matrix, viewers = scene_matrix(model, start, end, column)
+    # Tags viewers deleted are not learned back from their history (6.3.2).
+    suppressions = readers.tag_suppressions(start)
+    if not suppressions.empty:
+        item_tag = forgetting.tags_by_item(column).reindex(model.item_ids)
+        matrix = forgetting.forget_pairs(
+            matrix, viewers, item_tag.fillna(-1).to_numpy(np.int64), suppressions
+        )
     if matrix.nnz == 0 or matrix.shape[0] < 3:
         return {"model": None, "reason": "too few interactions"}
     chosen, how, scores = default_engine(len(model), random_state=SEED), "default", {}
@@ -272,6 +279,7 @@ def fit_interest(
 ) -> tuple[InterestModel, dict[int, int]]:
     """The interest model from per-day aggregates, each day weighted by its age."""
     content, categories, video_ids = _content(scenes, n_categories)
+    suppressions = readers.tag_suppressions(start)
     parts = []
     for column, ids, offset in (
         ("room", scenes["live_feed"].item_ids, 0),
@@ -287,6 +295,10 @@ def fit_interest(
         ),
     ):
         daily = readers.daily_interactions(start, end, column)
+        if not suppressions.empty:
+            daily = forgetting.exclude_forgotten(
+                daily, forgetting.tags_by_item(column), suppressions
+            )
         rows = pd.Index(ids).get_indexer(daily["item"].to_numpy())
         daily = daily[rows >= 0].assign(row=rows[rows >= 0] + offset)
         parts.append(daily.assign(video=column == "short_video"))

@@ -59,6 +59,8 @@ class Viewer:
     row: int | None  # interest model key (fitted row, or a session-only key)
     feedback: NegativeFeedback
     history: np.ndarray | None  # CF history over the scene's items
+    # Items of tags the viewer deleted, not yet forgotten by training (6.3.2).
+    forgotten: np.ndarray | None = None
 
 
 def _exploration(scene: SceneModel, now: float) -> Exploration:
@@ -104,15 +106,18 @@ def personalised(
 ) -> Picked:
     scene = artifacts.scenes[request.scene]
     interest = artifacts.interest
-    profile = interest.profile(viewer.row, request.now)
-    shares = _shares(artifacts, viewer.row)
-    cf = scoring.cf_item_scores(scene, viewer.history)
-    found = scoring.recall(
-        scene,
-        profile=profile,
-        cf_scores=cf,
-        allowed=request.eligible,
-        now=request.now,
+    forget = _Forget(scene, viewer.forgotten)
+    profile = forget.vector(interest.profile(viewer.row, request.now))
+    shares = forget.shares(artifacts, viewer.row)
+    cf = scoring.cf_item_scores(scene, forget.history(viewer.history))
+    found = forget.recalled(
+        scoring.recall(
+            scene,
+            profile=profile,
+            cf_scores=cf,
+            allowed=request.eligible,
+            now=request.now,
+        )
     )
     items = np.fromiter(found, dtype=np.int64, count=len(found))
     estimators = scoring.Estimators(
@@ -126,7 +131,7 @@ def personalised(
         now=request.now,
         models=estimators,
         weights=request.weights,
-        long_term=_long_term(interest, viewer.row),
+        long_term=forget.vector(_long_term(interest, viewer.row)),
     )
     slate = rerank(
         scene.table(),
@@ -143,6 +148,59 @@ def personalised(
         for i in slate.index
     ]
     return _picked(slate, why)
+
+
+class _Forget:
+    """What a deleted tag takes out of one personalised request (see
+    ``recengine.engine.forgetting``); does nothing when no tag was deleted."""
+
+    PERSONAL_CHANNELS = ("cf", "vector")
+
+    def __init__(self, scene: SceneModel, mask: np.ndarray | None) -> None:
+        self.mask = mask if mask is not None and mask.any() else None
+        self.direction = None
+        self.categories = np.empty(0, dtype=np.int64)
+        if self.mask is None:
+            return
+        mean = scene.vectors[self.mask].mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        self.direction = mean / norm if norm > 0 else None
+        found = scene.category[self.mask]
+        self.categories = np.unique(found[found >= 0])
+
+    def vector(self, profile: np.ndarray) -> np.ndarray:
+        """The profile without the deleted tags' direction (only its positive part:
+        a viewer's dislike stays)."""
+        if self.direction is None or not np.any(profile):
+            return profile
+        along = max(float(profile @ self.direction), 0.0)
+        left = profile - along * self.direction
+        norm = float(np.linalg.norm(left))
+        return (left / norm if norm > 0 else left).astype(np.float32)
+
+    def shares(self, artifacts: EngineArtifacts, row: int | None) -> np.ndarray:
+        interest = artifacts.interest
+        if row is None or not 0 <= row < len(interest.categories_):
+            return _shares(artifacts, row)
+        counts = interest.categories_[row].copy()
+        counts[self.categories[self.categories < len(counts)]] = 0.0
+        return scoring.interest_shares(counts)
+
+    def history(self, history: np.ndarray | None) -> np.ndarray | None:
+        if self.mask is None or history is None:
+            return history
+        cleaned = history.copy()
+        cleaned[self.mask[: len(cleaned)]] = 0.0
+        return cleaned
+
+    def recalled(self, found: dict[int, str]) -> dict[int, str]:
+        if self.mask is None:
+            return found
+        return {
+            item: channel
+            for item, channel in found.items()
+            if not (self.mask[item] and channel in self.PERSONAL_CHANNELS)
+        }
 
 
 def _long_term(interest, row: int | None) -> np.ndarray:

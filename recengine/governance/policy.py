@@ -8,6 +8,7 @@ the newest one it could confirm (DESIGN.md "Policy snapshot").
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 EMPTY: frozenset[int] = frozenset()
@@ -33,12 +34,22 @@ class PolicySnapshot:
     quality_boost: dict[int, float] = field(default_factory=dict)
     # AIGC labels (clause 6.4) by ("live_room" | "product", pk).
     labels: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+    # Merchant credit (clause 6.2.2): most items of one merchant in a list, by tier.
+    exposure_cap: dict[int, int] = field(default_factory=dict)
+    # Epoch seconds at which an entry starts or expires: the snapshot must be rebuilt
+    # then even if no one publishes, so an expired entry stops applying on time.
+    valid_until: float = math.inf
+    # Clause 6.1: once the platform runs the machine screen, only items it has
+    # screened may be served; None means no screening gate (it never ran).
+    screened_rooms: frozenset[int] | None = None
+    screened_products: frozenset[int] | None = None
 
     def blocks_room(self, room: int, anchor: int, merchant: int | None) -> bool:
         return (
             room in self.blocked_rooms
             or room in self.keyword_blocked_rooms
             or room in self.unreviewed_rooms
+            or (self.screened_rooms is not None and room not in self.screened_rooms)
             or anchor in self.blocked_anchors
             or (merchant is not None and merchant in self.blocked_merchants)
         )
@@ -48,6 +59,10 @@ class PolicySnapshot:
             product in self.blocked_products
             or product in self.keyword_blocked_products
             or product in self.unreviewed_products
+            or (
+                self.screened_products is not None
+                and product not in self.screened_products
+            )
             or merchant in self.blocked_merchants
         )
 
@@ -58,3 +73,32 @@ class PolicySnapshot:
 
 
 NO_POLICY = PolicySnapshot(version=0)
+
+
+@dataclass
+class PolicyPart:
+    """What one policy source contributes; the publisher merges the parts.
+
+    Same fields as ``PolicySnapshot`` without the version, mutable so a source can
+    fill it step by step. Merging unions the sets, keeps the lowest credit
+    multiplier and exposure cap, the highest quality boost, the earliest
+    ``valid_until``, intersects the allow-lists of screened items and concatenates
+    labels.
+    """
+
+    blocked_anchors: set[int] = field(default_factory=set)
+    blocked_merchants: set[int] = field(default_factory=set)
+    blocked_products: set[int] = field(default_factory=set)
+    blocked_rooms: set[int] = field(default_factory=set)
+    keyword_blocked_rooms: set[int] = field(default_factory=set)
+    keyword_blocked_products: set[int] = field(default_factory=set)
+    unreviewed_rooms: set[int] = field(default_factory=set)
+    unreviewed_products: set[int] = field(default_factory=set)
+    credit_multiplier: dict[int, float] = field(default_factory=dict)
+    quality_boost: dict[int, float] = field(default_factory=dict)
+    labels: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+    exposure_cap: dict[int, int] = field(default_factory=dict)
+    valid_until: float = math.inf
+    # Allow-lists: None contributes no gate; several sources intersect.
+    screened_rooms: set[int] | None = None
+    screened_products: set[int] | None = None

@@ -67,6 +67,27 @@ class NegativeFeedback:
     anchors: dict[int, float] = field(default_factory=dict)
     merchants: dict[int, float] = field(default_factory=dict)
     categories: dict[int, float] = field(default_factory=dict)
+    # Unit vectors of the rejected items, and how strongly each still counts
+    # (1 at once, fading like the anchor / category damping): similar items are
+    # lowered too (clause 6.3.3).
+    vectors: np.ndarray | None = None
+    strength: np.ndarray | None = None
+
+
+# Cosine from which an item counts as similar to a rejected one, and the largest
+# share of its score a rejection takes from an identical item.
+SIMILAR_FROM = 0.6
+SIMILAR_WEIGHT = 0.5
+
+
+def similarity_factor(vectors: np.ndarray, feedback: NegativeFeedback) -> np.ndarray:
+    """Score multiplier in [1 - SIMILAR_WEIGHT, 1] for items like rejected ones."""
+    if feedback.vectors is None or len(feedback.vectors) == 0 or len(vectors) == 0:
+        return np.ones(len(vectors))
+    cosine = vectors @ feedback.vectors.T
+    closeness = np.clip((cosine - SIMILAR_FROM) / (1.0 - SIMILAR_FROM), 0.0, 1.0)
+    penalty = (closeness * feedback.strength[None, :]).max(axis=1)
+    return 1.0 - SIMILAR_WEIGHT * penalty
 
 
 @dataclass(frozen=True)
@@ -127,7 +148,7 @@ def rerank(
     slate.keep(allowed[slate.index], "eligibility_and_policy", _policy_note(context))
     _suppress(table, slate, context.feedback)
     _throttle(table, slate, context.policy)
-    _business_rules(table, slate, config)
+    _business_rules(table, slate, config, context.policy.exposure_cap)
     _diversify(table, slate, context.size, config)
     _explore(table, slate, context, config, allowed)
     return slate
@@ -135,19 +156,38 @@ def rerank(
 
 def allowed_mask(table: ItemTable, context: RerankContext) -> np.ndarray:
     """Items that may be served at all: eligible now and not blocked or unreviewed."""
-    mask = (
-        np.ones(len(table), dtype=bool)
-        if context.eligible is None
-        else context.eligible.copy()
-    )
-    policy = context.policy
+    allowed = policy_mask(table, context.policy)
+    return allowed if context.eligible is None else context.eligible & allowed
+
+
+# One mask per (item table, policy snapshot): both change rarely, and at 100k items
+# the membership tests cost milliseconds that no request should pay again.
+_masks: dict[tuple[int, int], tuple[ItemTable, PolicySnapshot, np.ndarray]] = {}
+MASK_CACHE_SIZE = 8
+
+
+def policy_mask(table: ItemTable, policy: PolicySnapshot) -> np.ndarray:
+    key = (id(table), id(policy))
+    cached = _masks.get(key)
+    if cached is not None and cached[0] is table and cached[1] is policy:
+        return cached[2]
+    mask = _policy_mask(table, policy)
+    mask.setflags(write=False)
+    if len(_masks) >= MASK_CACHE_SIZE:
+        _masks.clear()
+    _masks[key] = (table, policy, mask)
+    return mask
+
+
+def _policy_mask(table: ItemTable, policy: PolicySnapshot) -> np.ndarray:
+    mask = np.ones(len(table), dtype=bool)
     if table.kind == "live_room":
         blocked = (
             policy.blocked_rooms
             | policy.keyword_blocked_rooms
             | policy.unreviewed_rooms
         )
-        mask &= ~np.isin(table.pk, list(blocked))
+        screened = policy.screened_rooms
         mask &= ~np.isin(table.anchor, list(policy.blocked_anchors))
     else:
         blocked = (
@@ -155,7 +195,10 @@ def allowed_mask(table: ItemTable, context: RerankContext) -> np.ndarray:
             | policy.keyword_blocked_products
             | policy.unreviewed_products
         )
-        mask &= ~np.isin(table.pk, list(blocked))
+        screened = policy.screened_products
+    mask &= ~np.isin(table.pk, list(blocked))
+    if screened is not None:
+        mask &= np.isin(table.pk, np.fromiter(screened, dtype=np.int64))
     mask &= ~np.isin(table.merchant, list(policy.blocked_merchants))
     restricted = [m for m, factor in policy.credit_multiplier.items() if factor <= 0.0]
     mask &= ~np.isin(table.merchant, restricted)
@@ -177,6 +220,7 @@ def _suppress(table: ItemTable, slate: Slate, feedback: NegativeFeedback) -> Non
     ):
         for key, value in penalties.items():
             factor[column[slate.index] == key] *= value
+    factor *= similarity_factor(table.vectors[slate.index], feedback)
     slate.score = slate.score * factor
     _resort(slate)
 
@@ -200,8 +244,15 @@ def _throttle(table: ItemTable, slate: Slate, policy: PolicySnapshot) -> None:
     _resort(slate)
 
 
-def _business_rules(table: ItemTable, slate: Slate, config: RerankConfig) -> None:
-    """At most N items of one anchor or merchant in a list."""
+def _business_rules(
+    table: ItemTable,
+    slate: Slate,
+    config: RerankConfig,
+    credit_cap: dict[int, int] | None = None,
+) -> None:
+    """At most N items of one anchor or merchant in a list; a merchant's credit
+    tier may lower its N (clause 6.2.2)."""
+    credit_cap = credit_cap or {}
     keep = np.ones(len(slate.index), dtype=bool)
     per_anchor: dict[int, int] = {}
     per_merchant: dict[int, int] = {}
@@ -210,10 +261,8 @@ def _business_rules(table: ItemTable, slate: Slate, config: RerankConfig) -> Non
         if anchor != NONE and per_anchor.get(anchor, 0) >= config.max_per_anchor:
             keep[position] = False
             continue
-        if (
-            merchant != NONE
-            and per_merchant.get(merchant, 0) >= config.max_per_merchant
-        ):
+        cap = min(config.max_per_merchant, credit_cap.get(merchant, 1 << 30))
+        if merchant != NONE and per_merchant.get(merchant, 0) >= cap:
             keep[position] = False
             continue
         per_anchor[anchor] = per_anchor.get(anchor, 0) + 1

@@ -18,6 +18,7 @@ from recengine.models.platform import (
     ViewerIdentity,
     ViewerInterest,
 )
+from recengine.models.rights import DataExport, TagSuppression
 from recengine.models.simulation import (
     GroundTruth,
     PlatformSnapshot,
@@ -33,6 +34,7 @@ __all__ = [
     "AppendOnlyError",
     "BroadcastSession",
     "Category",
+    "DataExport",
     "Event",
     "EventKind",
     "GroundTruth",
@@ -50,6 +52,7 @@ __all__ = [
     "ShortVideo",
     "SimulationRun",
     "SpendingLevel",
+    "TagSuppression",
     "TruthKind",
     "Viewer",
     "ViewerIdentity",

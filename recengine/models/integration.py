@@ -15,6 +15,8 @@ class ApiScope(models.TextChoices):
     CATALOGUE_WRITE = "catalogue:write", _("Upsert catalogue")
     EVENTS_WRITE = "events:write", _("Push event batches")
     RECOMMENDATIONS_READ = "recommendations:read", _("Read recommendations")
+    TRUST_READ = "trust:read", _("Read blacklist, credit and appeals")
+    TRUST_WRITE = "trust:write", _("Change blacklist, credit and appeals")
 
 
 class ApiKey(models.Model):

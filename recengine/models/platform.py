@@ -423,7 +423,12 @@ class ViewerInterest(models.Model):
     tag = models.ForeignKey(InterestTag, on_delete=models.PROTECT, related_name="+")
     weight = models.FloatField()
     source = models.CharField(max_length=12, choices=InterestSource.choices)
+    example = models.CharField(
+        max_length=200, blank=True, help_text=_("A behaviour behind the tag")
+    )
     updated_at = models.DateTimeField()
+
+    history = governed_history(excluded_fields=["updated_at"])
 
     DATA_CLASSIFICATION = {
         "id": PERSONAL,
@@ -431,6 +436,7 @@ class ViewerInterest(models.Model):
         "tag": PERSONAL,
         "weight": PERSONAL,
         "source": PERSONAL,
+        "example": PERSONAL,
         "updated_at": PERSONAL,
     }
 

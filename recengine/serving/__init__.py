@@ -12,6 +12,7 @@ from recengine.serving.service import (
     observe,
     recommend,
     reset,
+    run_in_web_worker,
     runtime,
 )
 from recengine.serving.types import RecommendationResult, ServedItem
@@ -26,5 +27,6 @@ __all__ = [
     "observe",
     "recommend",
     "reset",
+    "run_in_web_worker",
     "runtime",
 ]

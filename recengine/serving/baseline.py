@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils.translation import gettext
 
+from recengine.governance.policy import NO_POLICY, PolicySnapshot
 from recengine.models import Event, Scene
 from recengine.serving.catalogue_index import (
     CatalogueIndex,
@@ -26,6 +27,7 @@ from recengine.serving.catalogue_index import (
     load_catalogue,
 )
 from recengine.serving.engagement import WEIGHTS, DecayedCounts, counts_from_log
+from recengine.serving.rejections import Rejections
 from recengine.serving.types import ServedItem
 
 logger = logging.getLogger(__name__)
@@ -91,26 +93,77 @@ class PopularityBaseline:
         self._products: _Order | None = None
         self._catalogue_at = self._engagement_at = 0.0
         self._live_cache: LiveSet | None = None
+        self._policy_masks: dict[str, tuple] = {}
+        # A replay (no engagement TTL) knows every rejection it observes; a server
+        # also reads those that other processes logged.
+        self.rejections = Rejections(from_log=engagement_ttl is not None, clock=clock)
 
     def invalidate(self) -> None:
         with self._lock:
             self._catalogue = self._rooms = self._products = None
             self._live_cache = None
+            self._policy_masks = {}
 
     def rank(
-        self, *, scene: str, size: int, now: dt.datetime, request_id: str
+        self,
+        *,
+        scene: str,
+        size: int,
+        now: dt.datetime,
+        request_id: str,
+        policy: PolicySnapshot = NO_POLICY,
+        viewer_id: int | None = None,
     ) -> list[Ranked]:
+        """``policy`` removes blacklisted, unreviewed and restricted items (6.2);
+        ``viewer_id``, given only for a personalised request, removes the items that
+        viewer marked "not interested" (6.3.3)."""
         with self._lock:
             catalogue = self._ensure(now)
             if scene == Scene.LIVE_FEED:
                 eligible = self._rooms.ordered(catalogue.room_pk)
                 eligible = eligible[self._live(catalogue, now)[eligible]]
-                return self._fill(eligible, size, request_id, self._room_items, now)
-            eligible = self._products.ordered(catalogue.product_pk)
-            return self._fill(eligible, size, request_id, self._product_items, now)
+                make = self._room_items
+            else:
+                eligible = self._products.ordered(catalogue.product_pk)
+                make = self._product_items
+            eligible = eligible[self._allowed(catalogue, policy, scene)[eligible]]
+            if viewer_id is not None:
+                eligible = self._not_rejected(
+                    eligible, catalogue, scene, viewer_id, now
+                )
+            return self._fill(eligible, size, request_id, make, now)
+
+    def _not_rejected(
+        self,
+        eligible: np.ndarray,
+        catalogue: CatalogueIndex,
+        scene: str,
+        viewer_id: int,
+        now: dt.datetime,
+    ) -> np.ndarray:
+        live = scene == Scene.LIVE_FEED
+        kind = "live_room" if live else "product"
+        position = catalogue.room_position if live else catalogue.product_position
+        hidden = self.rejections.hidden(viewer_id, kind, now)
+        rows = [position[pk] for pk in hidden if pk in position]
+        if not rows:
+            return eligible
+        return eligible[~np.isin(eligible, rows)]
+
+    def _allowed(
+        self, catalogue: CatalogueIndex, policy: PolicySnapshot, scene: str
+    ) -> np.ndarray:
+        # One mask per catalogue load and policy snapshot, shared by requests.
+        cached = self._policy_masks.get(scene)
+        if cached is not None and cached[0] is catalogue and cached[1] is policy:
+            return cached[2]
+        mask = policy_mask(catalogue, policy, scene)
+        self._policy_masks[scene] = (catalogue, policy, mask)
+        return mask
 
     def observe(self, events: Sequence[Event]) -> None:
         """Count engagement as it is logged, so no request reads the event table."""
+        self.rejections.observe(events)
         with self._lock:
             if self._catalogue is None:
                 return
@@ -232,6 +285,46 @@ class PopularityBaseline:
             )
             for index, explored in chosen
         ]
+
+
+def policy_mask(
+    catalogue: CatalogueIndex, policy: PolicySnapshot, scene: str
+) -> np.ndarray:
+    """Catalogue rows the policy lets through: screened, not blacklisted, not
+    unreviewed, not of a restricted merchant (credit multiplier or cap of zero)."""
+    restricted = {m for m, factor in policy.credit_multiplier.items() if factor <= 0}
+    restricted |= {m for m, cap in policy.exposure_cap.items() if cap <= 0}
+    merchants = list(policy.blocked_merchants | restricted)
+    if scene == Scene.LIVE_FEED:
+        blocked = policy.blocked_rooms | policy.keyword_blocked_rooms
+        blocked |= policy.unreviewed_rooms
+        return _screened(catalogue.room_pk, policy.screened_rooms) & ~(
+            np.isin(catalogue.room_pk, list(blocked))
+            | np.isin(catalogue.room_anchor_pk, list(policy.blocked_anchors))
+            | np.isin(
+                _merchants(catalogue.room_merchant_pk, catalogue.room_pk), merchants
+            )
+        )
+    blocked = policy.blocked_products | policy.keyword_blocked_products
+    blocked |= policy.unreviewed_products
+    return _screened(catalogue.product_pk, policy.screened_products) & ~(
+        np.isin(catalogue.product_pk, list(blocked))
+        | np.isin(
+            _merchants(catalogue.product_merchant_pk, catalogue.product_pk), merchants
+        )
+    )
+
+
+def _screened(keys: np.ndarray, screened: frozenset[int] | None) -> np.ndarray:
+    """Clause 6.1: nothing the machine screen has not seen, once it runs."""
+    if screened is None:
+        return np.ones(len(keys), dtype=bool)
+    return np.isin(keys, np.fromiter(screened, dtype=np.int64))
+
+
+def _merchants(column: np.ndarray | None, keys: np.ndarray) -> np.ndarray:
+    # An index built without merchants (older callers) blocks by merchant nothing.
+    return column if column is not None else np.full(len(keys), -1, dtype=np.int64)
 
 
 def _interleave(

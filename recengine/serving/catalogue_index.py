@@ -45,6 +45,9 @@ class CatalogueIndex:
     window_start: float
     room_position: dict[int, int]
     product_position: dict[int, int]
+    # Merchant of each room (-1 for none) and product, for the policy filter.
+    room_merchant_pk: np.ndarray | None = None
+    product_merchant_pk: np.ndarray | None = None
 
     def live_mask(self, now: dt.datetime) -> np.ndarray:
         """Rooms with a broadcast session running at ``now``."""
@@ -76,9 +79,12 @@ def load_catalogue(now: dt.datetime) -> CatalogueIndex:
             "anchor_id",
             "anchor__is_digital_human",
             "virtual_background",
+            "merchant_id",
         )
     )
-    products = list(Product.objects.order_by("pk").values_list("pk", "external_id"))
+    products = list(
+        Product.objects.order_by("pk").values_list("pk", "external_id", "merchant_id")
+    )
     room_position = {row[0]: index for index, row in enumerate(rooms)}
     session_room, start, end = _sessions(now, room_position)
     return CatalogueIndex(
@@ -94,6 +100,10 @@ def load_catalogue(now: dt.datetime) -> CatalogueIndex:
         window_start=(now - SESSION_LOOKBACK).timestamp(),
         room_position=room_position,
         product_position={row[0]: index for index, row in enumerate(products)},
+        room_merchant_pk=np.array(
+            [row[5] if row[5] is not None else -1 for row in rooms], dtype=np.int64
+        ),
+        product_merchant_pk=np.array([row[2] for row in products], dtype=np.int64),
     )
 
 

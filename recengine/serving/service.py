@@ -37,6 +37,7 @@ _engine = PopularityBaseline()
 _recorder = ExposureRecorder()
 _runtime = None  # the learned engine, built on first use
 _dedicated = False
+_web = False
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,13 @@ def runtime():
     global _runtime
     if _runtime is None:
         from recengine.engine.runtime import EngineRuntime
+        from recengine.governance.provider import PolicyProvider
 
         with _lock:
             if _runtime is None:
-                _runtime = EngineRuntime(_engine)
+                # The published policy, confirmed on every request (clause 6.2).
+                _runtime = EngineRuntime(_engine, policy_provider=PolicyProvider())
+                _runtime.background_reloads = _web
     return _runtime
 
 
@@ -102,7 +106,13 @@ def _serve(viewer_id, scene, size, now, request_id, personalization=None):
     if _dedicated:
         from recengine.engine.runtime import Served
 
-        ranked = _engine.rank(scene=scene, size=size, now=now, request_id=request_id)
+        ranked = _engine.rank(
+            scene=scene,
+            size=size,
+            now=now,
+            request_id=request_id,
+            viewer_id=viewer_id if personalization is not False else None,
+        )
         return Served(
             ranked, _engine.strategy, _engine.model_version, NO_POLICY_VERSION
         )
@@ -140,12 +150,31 @@ def flush_exposures() -> int:
     return _recorder.flush()
 
 
+def run_in_web_worker() -> None:
+    """Take slow writes and reloads off the request path of a web worker.
+
+    Exposures are written by a background thread (``recengine.serving.recorder``
+    says what a crash can lose) and the catalogue is reloaded in a thread while the
+    loaded one keeps answering. Commands and replays keep both in line, inside their
+    own transaction.
+    """
+    global _web
+    _web = True
+    _recorder.background = True
+    if _runtime is not None:
+        _runtime.background_reloads = True
+
+
 def reset() -> None:
     """Drop in-memory state and unflushed exposures, e.g. after a rollback."""
     _recorder.discard()
     _engine.invalidate()
     if _runtime is not None:
         _runtime.invalidate()
+        # A rolled-back database may reuse a policy version number.
+        forget = getattr(_runtime.policy_provider, "invalidate", None)
+        if forget is not None:
+            forget()
 
 
 @contextmanager

@@ -29,7 +29,7 @@ from recengine.models import (
 from recengine.pseudonym import pseudonym_for
 from recengine.services.catalogue import MAX_CATALOGUE_ROWS, upsert_catalogue
 from recengine.simulator import images, text
-from recengine.simulator.identity import fake_identity
+from recengine.simulator.identity import account_hashes, fake_identity
 from recengine.simulator.world import DAY, World
 
 logger = logging.getLogger(__name__)
@@ -94,14 +94,20 @@ def _upsert(kind: str, rows: list[dict], progress: Progress) -> None:
 
 
 def _merchant_rows(world: World, rng: np.random.Generator) -> list[dict]:
+    traits = account_hashes("merchant", len(world.merchants.category))
     return [
-        {"external_id": external_id("m", index), "name": text.merchant_name(rng, index)}
+        {
+            "external_id": external_id("m", index),
+            "name": text.merchant_name(rng, index),
+            **traits[index],
+        }
         for index in range(len(world.merchants.category))
     ]
 
 
 def _anchor_rows(world: World, rng: np.random.Generator) -> list[dict]:
     anchors, rows = world.anchors, []
+    traits = account_hashes("anchor", len(anchors.specialty))
     for index in range(len(anchors.specialty)):
         expert = bool(anchors.expert[index])
         bio, credentials = text.anchor_bio(rng, expert, int(anchors.specialty[index]))
@@ -114,6 +120,7 @@ def _anchor_rows(world: World, rng: np.random.Generator) -> list[dict]:
                 "bio": bio,
                 "credentials": credentials,
                 "is_digital_human": bool(anchors.declared_ai[index]),
+                **traits[index],
             }
         )
     return rows

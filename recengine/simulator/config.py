@@ -14,6 +14,9 @@ MAX_SEED = 2**63 - 1
 # run would take many hours and hundreds of gigabytes.
 MAX_VIEWER_DAYS = 20_000_000
 MIN_VIEWERS = 10
+# Catalogue sizes, when set explicitly instead of derived from the audience.
+MAX_ROOMS = 50_000
+MAX_MERCHANTS = 100_000
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
@@ -28,6 +31,9 @@ class SimulationConfig:
     days: int
     until: dt.datetime
     replace: bool = False
+    # None: derived from the number of viewers (see ``world.build_world``).
+    rooms: int | None = None
+    merchants: int | None = None
 
     def validate(self, now: dt.datetime) -> None:
         problems = self.problems(now)
@@ -53,6 +59,16 @@ class SimulationConfig:
                 _("viewers x days must not exceed %(high)d.")
                 % {"high": MAX_VIEWER_DAYS}
             )
+        if self.rooms is not None and not 1 <= self.rooms <= MAX_ROOMS:
+            problems.append(
+                _("The number of live rooms must be between 1 and %(high)d.")
+                % {"high": MAX_ROOMS}
+            )
+        if self.merchants is not None and not 1 <= self.merchants <= MAX_MERCHANTS:
+            problems.append(
+                _("The number of merchants must be between 1 and %(high)d.")
+                % {"high": MAX_MERCHANTS}
+            )
         if self.until.tzinfo is None:
             problems.append(_("The end of the period must carry a time zone."))
         elif self.until > now + FUTURE_TOLERANCE:
@@ -63,4 +79,7 @@ class SimulationConfig:
     def image_folder(self) -> str:
         # One folder per configuration: a rerun rewrites identical files, so a
         # rolled-back rerun never damages the pictures of the platform it replaced.
-        return f"sim-{self.seed}-{self.viewers}-{self.days}"
+        folder = f"sim-{self.seed}-{self.viewers}-{self.days}"
+        if self.rooms is not None or self.merchants is not None:
+            folder += f"-r{self.rooms or 0}-m{self.merchants or 0}"
+        return folder

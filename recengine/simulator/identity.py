@@ -8,6 +8,7 @@ looks real without being anyone's.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import numpy as np
 
@@ -40,3 +41,42 @@ def fake_identity(rng: np.random.Generator) -> dict[str, str]:
         "id_card_number": first17 + id_check_digit(first17),
         "address": f"{city}{district}{street}{int(rng.integers(1, 300))}号",
     }
+
+
+# One account in forty (at least one) is a re-registration: a person who comes back
+# under a new account. Drawn without the random generator, so adding it changed no
+# other part of a world built from the same seed.
+RETURNING_SHARE = 40
+
+
+def returning_accounts(n: int) -> dict[int, int]:
+    """New account index -> index of the earlier account it re-registers."""
+    if n < 4:
+        return {}
+    count = max(1, n // RETURNING_SHARE)
+    return {n - 1 - k: k for k in range(count)}
+
+
+def account_hashes(kind: str, n: int) -> list[dict[str, str]]:
+    """Hashed identity traits of ``n`` anchors or merchants, as platforms send them.
+
+    An anchor carries a legal identity and a device fingerprint, a merchant a legal
+    identity and a payment account. A re-registration shares one trait with the
+    account it replaces: alternately the legal identity and the other trait.
+    """
+    other = "device_fingerprint_hash" if kind == "anchor" else "payment_account_hash"
+    traits = [
+        {
+            "legal_identity_hash": _trait_hash(kind, "legal", index),
+            other: _trait_hash(kind, other, index),
+        }
+        for index in range(n)
+    ]
+    for new, old in returning_accounts(n).items():
+        shared = "legal_identity_hash" if (n - 1 - new) % 2 == 0 else other
+        traits[new][shared] = traits[old][shared]
+    return traits
+
+
+def _trait_hash(kind: str, trait: str, index: int) -> str:
+    return hashlib.sha256(f"sim-{kind}-{trait}-{index}".encode()).hexdigest()

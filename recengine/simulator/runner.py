@@ -42,7 +42,7 @@ from recengine.simulator.responses import Tally
 from recengine.simulator.traffic import Traffic
 from recengine.simulator.truth import write_truth
 from recengine.simulator.world import World, build_world
-from recengine.taxonomy import seed_taxonomy
+from recengine.taxonomy import record_seeded_tags, seed_taxonomy
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +87,19 @@ def _run(
     )
     rng = np.random.default_rng(config.seed)
     tz = ZoneInfo(settings.TIME_ZONE)
-    world = build_world(rng, config.viewers, config.days, config.until, tz)
+    world = build_world(
+        rng,
+        config.viewers,
+        config.days,
+        config.until,
+        tz,
+        rooms=config.rooms,
+        merchants=config.merchants,
+    )
     progress(f"world drawn: {len(world.sessions.room)} broadcast sessions")
     # A platform may have been emptied since migrate seeded the taxonomy.
     seed_taxonomy(Category, InterestTag)
+    record_seeded_tags(InterestTag, InterestTag.history.model, when=timezone.now())
     keys = write_catalogue(world, rng, pictures, progress)
 
     engine = serving.PopularityBaseline(catalogue_ttl=None, engagement_ttl=None)

@@ -7,6 +7,7 @@ import numpy as np
 from recengine.models import GroundTruth, SimulationRun, TruthKind
 from recengine.simulator import vocab
 from recengine.simulator.catalogue import external_id, viewer_user_id
+from recengine.simulator.identity import returning_accounts
 from recengine.simulator.responses import Tally
 from recengine.simulator.world import World
 
@@ -52,6 +53,7 @@ def _viewers(run: SimulationRun, world: World):
 
 def _anchors(run: SimulationRun, world: World):
     anchors = world.anchors
+    returning = returning_accounts(len(anchors.specialty))
     for index in range(len(anchors.specialty)):
         figure = int(anchors.impersonates[index])
         yield GroundTruth(
@@ -69,6 +71,7 @@ def _anchors(run: SimulationRun, world: World):
                 if figure >= 0
                 else None,
                 "specialty": vocab.CATEGORY_CODES[int(anchors.specialty[index])],
+                "reregistration_of": _earlier(returning, "a", index),
             },
         )
 
@@ -78,6 +81,7 @@ def _merchants(run: SimulationRun, world: World, tally: Tally):
     claim_products = np.bincount(
         world.products.merchant[world.products.claims], minlength=len(merchants.honesty)
     )
+    returning = returning_accounts(len(merchants.honesty))
     for index in range(len(merchants.honesty)):
         yield GroundTruth(
             run=run,
@@ -92,6 +96,7 @@ def _merchants(run: SimulationRun, world: World, tally: Tally):
                 "returns": int(tally.returns[index]),
                 "gmv": round(float(tally.gmv[index]), 2),
                 "products_with_absolute_claims": int(claim_products[index]),
+                "reregistration_of": _earlier(returning, "m", index),
             },
         )
 
@@ -131,3 +136,9 @@ def _rooms(run: SimulationRun, world: World):
                 "live_at_end": bool(live[index]),
             },
         )
+
+
+def _earlier(returning: dict[int, int], prefix: str, index: int) -> str | None:
+    """The account a re-registration replaces (clause 6.2.3), if it is one."""
+    earlier = returning.get(index)
+    return external_id(prefix, earlier) if earlier is not None else None

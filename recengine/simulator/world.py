@@ -111,10 +111,22 @@ class World:
 
 
 def build_world(
-    rng: np.random.Generator, viewers: int, days: int, until: dt.datetime, tz: ZoneInfo
+    rng: np.random.Generator,
+    viewers: int,
+    days: int,
+    until: dt.datetime,
+    tz: ZoneInfo,
+    *,
+    rooms: int | None = None,
+    merchants: int | None = None,
 ) -> World:
-    n_anchors = int(np.clip(viewers // 50, 24, 5000))
-    n_merchants = int(np.clip(viewers // 100, 16, 2500))
+    """Draw a platform; the catalogue follows the audience unless sized explicitly.
+
+    By default there is one anchor (and room) per 50 viewers, at most 5,000, and one
+    merchant per 100 viewers, at most 2,500; each merchant lists about eight products.
+    """
+    n_anchors = rooms or int(np.clip(viewers // 50, 24, 5000))
+    n_merchants = merchants or int(np.clip(viewers // 100, 16, 2500))
     merchants = _merchants(rng, n_merchants)
     products = _products(rng, merchants)
     anchors = _anchors(rng, n_anchors)

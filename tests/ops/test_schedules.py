@@ -45,7 +45,7 @@ def test_second_run_adds_nothing_and_keeps_staff_changes():
 
     results = ensure_default_schedules()
 
-    assert [result.created for result in results] == [False, False, False]
+    assert [result.created for result in results] == [False] * 7
     assert PeriodicTask.objects.filter(task=SNAPSHOT_TASK).count() == 2
     assert IntervalSchedule.objects.filter(every=15).count() == 1
     assert not PeriodicTask.objects.get(name=SNAPSHOT_YESTERDAY).enabled
@@ -57,9 +57,9 @@ def test_command_reports_what_it_did():
     call_command("setup_schedules", stdout=out)
 
     lines = out.getvalue().splitlines()
-    assert len(lines) == 6
-    assert SNAPSHOT_TODAY in lines[0] and SNAPSHOT_TODAY in lines[3]
-    assert lines[0] != lines[3]
+    assert len(lines) == 14
+    assert SNAPSHOT_TODAY in lines[0] and SNAPSHOT_TODAY in lines[7]
+    assert lines[0] != lines[7]
 
 
 def test_the_engine_retrains_nightly_into_a_candidate():

@@ -28,6 +28,7 @@ CONTROLLED = (
     "DEBUG",
     "SECRET_KEY",
     "PSEUDONYM_KEY",
+    "AIGC_SIGNING_KEY",
     "ALLOWED_HOSTS",
     "DATABASE_URL",
     "REDIS_URL",
@@ -180,6 +181,7 @@ def production_env() -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "PSEUDONYM_KEY": secrets.token_urlsafe(32),
+        "AIGC_SIGNING_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "rec.example.com",
         "SECURE_HSTS_PRELOAD": "true",
     }
@@ -208,7 +210,7 @@ def test_bad_value_stops_start_naming_the_variable(tmp_path, variable, value):
     assert f"Environment variable {variable}" in result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "PSEUDONYM_KEY"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "PSEUDONYM_KEY", "AIGC_SIGNING_KEY"])
 def test_production_refuses_to_start_without_a_key(tmp_path, missing):
     env = production_env()
     del env[missing]

@@ -115,6 +115,8 @@ def test_events_carry_the_served_exposures(simulated):
         {"days": 100_000},
         {"viewers": 10**9},
         {"seed": -1},
+        {"rooms": 0},
+        {"merchants": 10**7},
         {"until": "2026-11-30T13:30:00"},
         {"until": "not a date"},
         {"until": "2999-01-01T00:00:00+00:00"},
@@ -128,6 +130,17 @@ def test_nonsense_arguments_are_refused_and_change_nothing(options):
         run_simulation(**options)
 
     assert table_counts() == before
+
+
+@pytest.mark.django_db
+def test_the_catalogue_can_be_sized_apart_from_the_audience(media_root):
+    run_simulation(viewers=40, days=1, rooms=7, merchants=5)
+
+    assert LiveRoom.objects.count() == 7
+    assert Anchor.objects.count() == 7
+    assert Merchant.objects.count() == 5
+    # About eight products per merchant, each listed by its own merchant.
+    assert 5 * 4 <= Product.objects.count() <= 5 * 16
 
 
 @pytest.mark.django_db

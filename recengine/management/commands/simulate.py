@@ -36,6 +36,18 @@ class Command(BaseCommand):
             help="End of the simulated period (ISO 8601 with zone); default: now.",
         )
         parser.add_argument(
+            "--rooms",
+            type=int,
+            help="Live rooms (one anchor each); default: one per 50 viewers, "
+            "at most 5,000.",
+        )
+        parser.add_argument(
+            "--merchants",
+            type=int,
+            help="Merchants (about eight products each); default: one per 100 "
+            "viewers, at most 2,500.",
+        )
+        parser.add_argument(
             "--replace",
             action="store_true",
             help="Remove the previous simulated platform first (same transaction).",
@@ -48,6 +60,8 @@ class Command(BaseCommand):
             days=options["days"],
             until=_moment(options["until"]) if options["until"] else timezone.now(),
             replace=options["replace"],
+            rooms=options["rooms"],
+            merchants=options["merchants"],
         )
         started = time.perf_counter()
 

@@ -1,0 +1,84 @@
+"""The one place where a catalogue metric name meets the code that measures it.
+
+A metric function takes the ``AuditContext`` and returns a ``Measurement``: the
+value, the sample it rests on and the evidence a reader needs to repeat it (the
+query in words, ids of offending records). It raises ``MetricUnavailable`` when
+the system holds no data it could be measured from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from audits.metrics.loaders import Period, merchant_exposures
+
+# How many offending ids a finding carries as evidence; the count is always exact.
+SAMPLE_IDS = 20
+
+
+class MetricUnavailable(Exception):
+    """The metric cannot be measured on this system or period; says why."""
+
+
+@dataclass(frozen=True)
+class Measurement:
+    value: float
+    sample: int
+    query: str
+    sample_ids: list[Any] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def evidence(self) -> dict[str, Any]:
+        return {"query": self.query, "sample_ids": self.sample_ids[:SAMPLE_IDS]}
+
+
+@dataclass
+class AuditContext:
+    """What every metric may read: the period, the moment of the audit, settings."""
+
+    period: Period
+    now: dt.datetime
+    run_id: int | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def table1(self) -> dict[str, object]:
+        # Imported here: Table 1 is computed once per run, and only when a check
+        # asks for one of its metrics.
+        from audits.checks.table1_metrics import compute_for_context
+
+        return compute_for_context(self)
+
+    @cached_property
+    def merchant_exposures(self) -> pd.Series:
+        """Exposures of every eligible merchant in the period, zeros included."""
+        return merchant_exposures(self.period)
+
+
+MetricFunction = Callable[[AuditContext, dict[str, Any]], Measurement]
+METRICS: dict[str, MetricFunction] = {}
+
+
+def metric(name: str) -> Callable[[MetricFunction], MetricFunction]:
+    """Register ``function`` as the measure of catalogue metric ``name``."""
+
+    def register(function: MetricFunction) -> MetricFunction:
+        if name in METRICS:
+            raise ValueError(f"metric {name} registered twice")
+        METRICS[name] = function
+        return function
+
+    return register
+
+
+def measure(name: str, context: AuditContext, check: dict[str, Any]) -> Measurement:
+    function = METRICS.get(name)
+    if function is None:
+        raise MetricUnavailable("metric not available")
+    return function(context, check)
