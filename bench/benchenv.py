@@ -16,6 +16,7 @@ def prepare_environment(workdir: Path, database_url: str) -> None:
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("PSEUDONYM_KEY", secrets.token_urlsafe(32))
+    os.environ.setdefault("AIGC_SIGNING_KEY", secrets.token_urlsafe(32))
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     if database_url:
         recreate_postgres(database_url)

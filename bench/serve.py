@@ -51,7 +51,7 @@ def main() -> None:
     args = _arguments()
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench-serve-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    _environment(workdir, args.database_url)
+    _environment(workdir, args.database_url, args.redis_url)
 
     import django
 
@@ -75,7 +75,7 @@ def main() -> None:
 # -- environment and platform ---------------------------------------------------
 
 
-def _environment(workdir: Path, database_url: str) -> None:
+def _environment(workdir: Path, database_url: str, redis_url: str) -> None:
     keys = _secrets(workdir)
     os.environ.update(
         {
@@ -85,11 +85,15 @@ def _environment(workdir: Path, database_url: str) -> None:
             "DEBUG": "false",
             "SECRET_KEY": keys["secret_key"],
             "PSEUDONYM_KEY": keys["pseudonym_key"],
+            "AIGC_SIGNING_KEY": keys["aigc_signing_key"],
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",
         }
     )
+    if redis_url:
+        # Production's set: the policy and model version checks read Redis markers.
+        os.environ["REDIS_URL"] = redis_url
     for name in THREAD_LIMITS:
         os.environ[name] = "1"
 
@@ -97,12 +101,17 @@ def _environment(workdir: Path, database_url: str) -> None:
 def _secrets(workdir: Path) -> dict[str, str]:
     """Keys kept with the database: a reused platform needs the same pseudonyms."""
     path = workdir / "bench-secrets.json"
-    if path.exists():
-        return json.loads(path.read_text())
     keys = {
         "secret_key": secrets.token_urlsafe(50),
         "pseudonym_key": secrets.token_urlsafe(32),
+        "aigc_signing_key": secrets.token_urlsafe(32),
     }
+    if path.exists():
+        stored = json.loads(path.read_text())
+        if keys.keys() <= stored.keys():
+            return stored
+        # A platform built before a key existed keeps its keys and gains the new one.
+        keys.update(stored)
     path.touch(mode=0o600)
     path.write_text(json.dumps(keys))
     return keys
@@ -552,6 +561,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--workdir", default="", help="reuse or keep the platform")
     parser.add_argument("--small", action="store_true", help="5k viewers")
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--redis-url", default="", help="cache and broker, as deployed")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=30.0)

@@ -36,6 +36,7 @@ def main() -> None:
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("PSEUDONYM_KEY", secrets.token_urlsafe(32))
+    os.environ.setdefault("AIGC_SIGNING_KEY", secrets.token_urlsafe(32))
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
     if args.database_url:
