@@ -51,8 +51,9 @@ def main() -> None:
     from recengine.engine.pipeline import train
     from recengine.models import Event
 
+    # A database simulated by an older checkout gains the newer tables first.
+    call_command("migrate", verbosity=0)
     if not args.database_url:
-        call_command("migrate", verbosity=0)
         call_command(
             "simulate",
             f"--seed={args.seed}",
