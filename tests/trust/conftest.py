@@ -36,9 +36,12 @@ def api(trust_safety_user) -> APIClient:
 @pytest.fixture
 def key_for(platform_admin):
     def issue(*scopes: str) -> APIClient:
-        _, token = issue_api_key(actor=platform_admin, name="trust tool", scopes=scopes)
+        key, token = issue_api_key(
+            actor=platform_admin, name="trust tool", scopes=scopes
+        )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {token}")
+        client.key_prefix = key.prefix
         return client
 
     return issue

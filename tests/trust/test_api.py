@@ -104,9 +104,13 @@ def test_api_keys_need_the_trust_scopes(platform, key_for):
     assert _add(reader).status_code == 403
     assert _add(writer).status_code == 201
     assert reader.get(f"{BASE}/blacklist/").json()["count"] == 1
-    # A key is not a person: it cannot be the second pair of eyes.
+    # A key is not a person: it cannot be the second pair of eyes, and its history
+    # record names the key in the reason instead of a user.
     entry = BlacklistEntry.objects.get()
     assert entry.created_by is None
+    record = entry.history.get()
+    assert record.history_user is None
+    assert record.history_change_reason.endswith(f"[api key {writer.key_prefix}]")
 
 
 def test_the_four_eyes_lift_through_the_api(api, platform, second_trust_user):

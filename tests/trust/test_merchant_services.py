@@ -154,12 +154,43 @@ def test_violations_are_recorded_and_future_ones_refused(platform, trust_safety_
 def test_quality_score_by_hand():
     supervision = MerchantCredit(orders=100, complaints=5, returns=10)
     parts = score_merchant(
-        supervision, {"shown": 100, "rejected": 1, "clicks": 10, "orders": 1}, 1
+        supervision,
+        {"shown": 100, "rejected": 1, "clicks": 10, "orders": 1},
+        1,
+        {"screened": 40, "withheld": 2},
     )
-    # complaints 0.5, returns 0.7, not interested 0.8, conversion 0.5
-    expected = 0.35 * 0.5 + 0.25 * 0.7 + 0.20 * 0.8 + 0.20 * 0.5 - 0.1
+    # complaints 0.5, returns 0.7, moderation 0.5, not interested 0.8, conversion 0.5
+    expected = 0.30 * 0.5 + 0.20 * 0.7 + 0.20 * 0.5 + 0.15 * 0.8 + 0.15 * 0.5 - 0.1
     assert parts["score"] == pytest.approx(expected, abs=1e-4)
     assert score_merchant(None, {}, 0)["score"] == pytest.approx(0.5)
+
+
+def test_rejected_content_lowers_its_merchants_quality(
+    platform, trust_safety_user, reviewer_user
+):
+    from recengine.moderation.models import CaseStatus, ContentKind, ModerationCase
+
+    compute_quality_scores(actor=trust_safety_user, now=platform.now)
+    before = QualityScore.objects.get(merchant=platform.merchants[0]).score
+    for product in platform.products:
+        ModerationCase.objects.create(
+            kind=ContentKind.PRODUCT,
+            product=product,
+            content_hash=f"h-{product.pk}",
+            excerpt=product.title,
+            risk_score=0.9,
+            screened_at=platform.now,
+            status=CaseStatus.REJECTED
+            if product.merchant_id == platform.merchants[0].pk
+            else CaseStatus.APPROVED,
+        )
+
+    compute_quality_scores(actor=trust_safety_user, now=platform.now)
+
+    scores = {q.merchant_id: q for q in QualityScore.objects.all()}
+    assert scores[platform.merchants[0].pk].score < before
+    assert scores[platform.merchants[0].pk].components["moderation"] == 0.0
+    assert scores[platform.merchants[1].pk].components["moderation"] == 1.0
 
 
 def test_quality_scores_feed_the_boost(platform, trust_safety_user):

@@ -63,7 +63,10 @@ class TrustPermission(permissions.BasePermission):
 
 
 def _actor(request: Request):
-    return request.user if getattr(request.user, "pk", None) else None
+    """The person, or the service behind an API key (named in history reasons)."""
+    if getattr(request.user, "pk", None) or getattr(request.user, "api_key", None):
+        return request.user
+    return None
 
 
 def _valid(serializer_class, data, **kwargs) -> dict:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from recengine.governance.publishing import publish_policy
+from recengine.history import stamp
 from recengine.models import Anchor, LiveRoom, Merchant, Product
 from recengine.services.rows import BatchRejected, RowError
 from recengine.trust import keywords
@@ -255,7 +256,5 @@ def _person(actor):
 
 
 def _save(instance, actor, reason: str) -> None:
-    instance._history_user = _person(actor)
-    # simple-history keeps at most 100 characters of a change reason.
-    instance._change_reason = reason[:100]
+    stamp(instance, actor=actor, reason=reason)
     instance.save()
