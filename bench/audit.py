@@ -3,8 +3,10 @@
     python bench/audit.py                                 # 100k viewers x 14 days
     python bench/audit.py --viewers 2000 --days 7
     python bench/audit.py --database-url postgresql://postgres@127.0.0.1/bench_audit
+    python bench/audit.py --database-url URL --existing --days 14   # audit as it is
 
-The platform is simulated first and timed apart. Then one audit runs as the
+The platform is simulated first and timed apart (``--existing`` audits the last
+``--days`` of a database simulated earlier instead). Then one audit runs as the
 console runs it (``request_audit`` and ``execute_run``: every check of the
 catalogue evaluated, findings and the draft report stored), the report is signed
 and frozen (HTML and PDF in Chinese and English, CSV and JSON), and the time of
@@ -39,7 +41,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-full-audit-"))
     # Production settings want every signing key; the bench makes throwaway ones.
     os.environ.setdefault("AIGC_SIGNING_KEY", secrets.token_urlsafe(32))
-    prepare_environment(workdir, args.database_url)
+    prepare_environment(workdir, args.database_url, recreate=not args.existing)
 
     import django
 
@@ -47,28 +49,30 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from recengine.models import Event
+    from recengine.models import Event, Viewer
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    call_command(
-        "simulate",
-        f"--seed={args.seed}",
-        f"--viewers={args.viewers}",
-        f"--days={args.days}",
-        f"--until={UNTIL.isoformat()}",
-    )
+    if not args.existing:
+        call_command(
+            "simulate",
+            f"--seed={args.seed}",
+            f"--viewers={args.viewers}",
+            f"--days={args.days}",
+            f"--until={UNTIL.isoformat()}",
+        )
     simulate_seconds = time.perf_counter() - started
 
     if args.trace_memory:
         tracemalloc.start()
-    stages = _audit(args)
+    stages = _audit(args, _last_day(args.existing))
     python_peak = tracemalloc.get_traced_memory()[1] if args.trace_memory else 0
     tracemalloc.stop()
 
     where = "server" if args.database_url else workdir
     print(f"database          {connection.vendor} ({where})")
-    print(f"size              {args.viewers} viewers x {args.days} days")
+    viewers = Viewer.objects.count() if args.existing else args.viewers
+    print(f"size              {viewers} viewers x {args.days} days")
     print(f"events            {Event.objects.count():,}")
     print(f"simulation        {simulate_seconds:.1f} s (not part of the audit)")
     for name, seconds in stages.items():
@@ -80,16 +84,27 @@ def main() -> None:
     print(f"process peak      {peak_mib:,.0f} MiB (ru_maxrss, simulation included)")
 
 
-def _audit(args) -> dict[str, float]:
-    from django.contrib.auth import get_user_model
+def _last_day(existing: bool) -> dt.date:
+    """The last whole local day of the simulated period."""
+    from django.db.models import Max
     from django.utils import timezone
+
+    from recengine.models import Event
+
+    until = UNTIL
+    if existing:
+        until = Event.objects.aggregate(last=Max("occurred_at"))["last"]
+    return timezone.localtime(until).date() - dt.timedelta(days=1)
+
+
+def _audit(args, end: dt.date) -> dict[str, float]:
+    from django.contrib.auth import get_user_model
 
     from audits.models import Finding, Report
     from audits.services.reports import finalize, sign_off
     from audits.services.runs import execute_run, request_audit
 
-    officer = get_user_model().objects.create_user("bench-officer")
-    end = timezone.localtime(UNTIL).date() - dt.timedelta(days=1)
+    officer, _ = get_user_model().objects.get_or_create(username="bench-officer")
     start = end - dt.timedelta(days=args.days - 1)
     stages = {}
 
@@ -122,6 +137,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--boot", type=int, default=500, help="bootstrap replicates")
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="audit the database at --database-url as it is; no simulation",
+    )
     parser.add_argument(
         "--trace-memory",
         action="store_true",

@@ -9,7 +9,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 
-def prepare_environment(workdir: Path, database_url: str) -> None:
+def prepare_environment(
+    workdir: Path, database_url: str, *, recreate: bool = True
+) -> None:
     os.environ["DATA_DIR"] = str(workdir)
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir}/bench.sqlite3"
     os.environ["DJANGO_SETTINGS_MODULE"] = "console.settings"
@@ -18,7 +20,7 @@ def prepare_environment(workdir: Path, database_url: str) -> None:
     os.environ.setdefault("PSEUDONYM_KEY", secrets.token_urlsafe(32))
     os.environ.setdefault("AIGC_SIGNING_KEY", secrets.token_urlsafe(32))
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if database_url:
+    if database_url and recreate:
         recreate_postgres(database_url)
 
 
