@@ -10,12 +10,13 @@ import pytest
 from pypdf import PdfReader
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from audits.models import Report
 from audits.reports.render import render
 from console.celery import app
 from tests.browser.conftest import browser, sign_in  # noqa: F401 - fixture
+from tests.browser.support import wait
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,13 +71,13 @@ def test_a_compliance_officer_runs_an_audit_and_downloads_the_pdf(
     browser.find_element(By.CSS_SELECTOR, "#start-audit button[type=submit]").click()
 
     # Then the run completes and its report is listed.
-    WebDriverWait(browser, 120).until(
+    wait(browser, 120).until(
         lambda d: (
             d.find_element(By.ID, "run-status").get_attribute("data-status") == "done"
         )
     )
     browser.find_element(By.CSS_SELECTOR, "a.report-link").click()
-    WebDriverWait(browser, 30).until(
+    wait(browser, 30).until(
         expected_conditions.presence_of_element_located((By.ID, "content-hash"))
     )
 

@@ -3,9 +3,10 @@
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from tests.browser.conftest import sign_in
+from tests.browser.support import wait
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +18,7 @@ def test_a_platform_admin_signs_in_and_sees_the_dashboard_chart(
 
     assert browser.current_url.rstrip("/").endswith("/console")
     # plotly.js came from our own static files and drew the chart.
-    WebDriverWait(browser, 10).until(
+    wait(browser, 10).until(
         expected_conditions.presence_of_element_located(
             (By.CSS_SELECTOR, ".js-plotly-plot .main-svg")
         )
@@ -35,7 +36,7 @@ def test_the_language_switch_turns_the_console_english(
     switch = browser.find_element(By.CSS_SELECTOR, "form.language")
     Select(switch.find_element(By.NAME, "language")).select_by_value("en")
     switch.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 10).until(
+    wait(browser, 10).until(
         lambda driver: (
             driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
         )

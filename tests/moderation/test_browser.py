@@ -7,12 +7,13 @@ import pytest
 from rest_framework.test import APIClient
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from recengine.models import ApiScope
 from recengine.moderation.models import CaseStatus
 from recengine.services.apikeys import issue_api_key
 from tests.browser.conftest import browser, sign_in  # noqa: F401  the fixture
+from tests.browser.support import wait
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +53,7 @@ def test_a_reviewer_approves_a_product_and_it_is_served(
     form.find_element(By.NAME, "ground").send_keys("广告法第九条复核")
     form.find_element(By.NAME, "facts").send_keys("“全网第一”有第三方销量报告佐证。")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 10).until(
+    wait(browser, 10).until(
         expected_conditions.presence_of_element_located(
             (By.CSS_SELECTOR, ".message.success")
         )

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
 from console import roles
 from recengine import serving
@@ -18,6 +17,7 @@ from recengine.models import Viewer
 from recengine.services.interests import derive_interests
 from recengine.services.lifecycle import activate_model
 from tests.browser.conftest import sign_in
+from tests.browser.support import wait
 from tests.conftest import PERSONA_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -82,7 +82,7 @@ def test_viewer_deletes_a_tag_switches_off_and_the_preview_changes(
     tags = browser.find_elements(By.CSS_SELECTOR, "li.tag")
     first = tags[0].get_attribute("data-tag")
     tags[0].find_element(By.CSS_SELECTOR, "button.danger").click()
-    WebDriverWait(browser, 10).until(
+    wait(browser, 10).until(
         expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".message"))
     )
     left = [
@@ -93,7 +93,7 @@ def test_viewer_deletes_a_tag_switches_off_and_the_preview_changes(
 
     browser.get(f"{live_server.url}/portal/personalization/")
     browser.find_element(By.ID, "switch-personalization").click()
-    WebDriverWait(browser, 10).until(
+    wait(browser, 10).until(
         expected_conditions.text_to_be_present_in_element(
             (By.ID, "personalization-state"), "关"
         )

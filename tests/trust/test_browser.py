@@ -10,11 +10,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from recengine.models import ApiScope, BroadcastSession
 from recengine.services.apikeys import issue_api_key
 from tests.browser.conftest import browser, sign_in  # noqa: F401  the fixture
+from tests.browser.support import wait
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +57,7 @@ def test_blacklisting_an_anchor_in_the_console_empties_its_rooms_from_the_feed(
     form.find_element(By.NAME, "evidence").send_keys("<script>alert(1)</script>")
     form.find_element(By.CSS_SELECTOR, "button[name=add]").click()
 
-    WebDriverWait(browser, 10).until(
+    wait(browser, 10).until(
         expected_conditions.url_contains("/console/trust/blacklist/")
     )
     assert "小美" in browser.page_source
