@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from console import roles
 from recengine.models import (
@@ -38,6 +39,17 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 15:00 in Shanghai; local midnight is 2026-03-09 16:00 UTC, so "today" straddles
 # two UTC dates and a day computed in UTC would be wrong.
 PLATFORM_NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Each test starts with an empty cache.
+
+    Serving keeps markers there (active model, policy version, "not interested"),
+    and with Redis they outlive the database of the test that wrote them; a marker
+    naming another test's model or policy would steer this one.
+    """
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -55,8 +55,13 @@ def screened(platform, screen_model) -> SimpleNamespace:
 def fresh_serving():
     """Each test starts serving with no policy held (its database restarts at
     policy version 0)."""
-    from recengine import serving
+    from django.core.cache import cache
 
+    from recengine import serving
+    from recengine.governance.publishing import POLICY_VERSION_KEY
+
+    # A marker another test's database announced must not outrank this one's.
+    cache.delete(POLICY_VERSION_KEY)
     serving.reset()
     serving.runtime().policy_provider.invalidate()
     yield

@@ -4,6 +4,7 @@ policy part moderation contributes, and the real recommendation endpoint."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 import pytest
@@ -25,6 +26,8 @@ from recengine.moderation.services import screen_catalogue
 from recengine.services.apikeys import issue_api_key
 
 pytestmark = pytest.mark.django_db
+
+logger = logging.getLogger(__name__)
 
 
 def test_collect_withholds_pending_high_risk_content(screened):
@@ -148,7 +151,7 @@ def test_nothing_is_gated_before_the_screen_ever_ran(platform):
 
 
 def test_new_content_waits_for_its_first_screen(
-    recommend, screened, django_capture_on_commit_callbacks
+    recommend, screened, reviewer_user, django_capture_on_commit_callbacks
 ):
     # Given a product listed after the last screen run.
     platform = screened.platform
@@ -167,7 +170,18 @@ def test_new_content_waits_for_its_first_screen(
     assert "p-new" not in recommend("product_feed")
     assert "p-1" in recommend("product_feed")
 
-    # ... and is once the periodic screen has seen it.
+    # ... and is once the periodic screen has seen it (and, should the model find
+    # it risky, a reviewer has approved it).
     with django_capture_on_commit_callbacks(execute=True):
         screen_catalogue(actor=None, reason="periodic machine screen")
+        case = ModerationCase.objects.get(current=True, product__external_id="p-new")
+        logger.info("new product screened: risk %.3f, %s", case.risk_score, case.queue)
+        if case.high_risk:
+            decide_case(
+                actor=reviewer_user,
+                case=case,
+                outcome=Outcome.APPROVE,
+                ground="Clause 6.1.1 review",
+                facts="An ordinary listing.",
+            )
     assert "p-new" in recommend("product_feed")
