@@ -6,11 +6,15 @@ from django.contrib.auth import get_user_model
 from simple_history.models import HistoricalRecords
 
 
+def person(actor):
+    """``actor`` if it is a person; a service behind an API key is not one."""
+    return actor if isinstance(actor, get_user_model()) else None
+
+
 def person_only(request=None, **kwargs):
     """The person behind a change; services calling with an API key are not people,
     so their changes carry the key in the change reason instead."""
-    user = getattr(request, "user", None)
-    return user if isinstance(user, get_user_model()) else None
+    return person(getattr(request, "user", None))
 
 
 def governed_history(**kwargs) -> HistoricalRecords:
@@ -30,5 +34,5 @@ def stamp(instance, *, actor, reason: str) -> None:
     """
     key = getattr(actor, "api_key", None)
     note = f" [api key {key.prefix}]" if key is not None else ""
-    instance._history_user = actor if isinstance(actor, get_user_model()) else None
+    instance._history_user = person(actor)
     instance._change_reason = reason[: REASON_LENGTH - len(note)] + note

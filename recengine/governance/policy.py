@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 EMPTY: frozenset[int] = frozenset()
 
 
@@ -73,6 +75,42 @@ class PolicySnapshot:
 
 
 NO_POLICY = PolicySnapshot(version=0)
+
+
+def allowed_items(
+    policy: PolicySnapshot,
+    kind: str,
+    pk: np.ndarray,
+    *,
+    anchor: np.ndarray | None,
+    merchant: np.ndarray | None,
+) -> np.ndarray:
+    """Which of these items (parallel key arrays) the policy lets through.
+
+    Screened once the screen runs (6.1), not blacklisted, keyword-matched or
+    unreviewed, not of a blocked anchor or merchant, not of a restricted merchant
+    (credit multiplier or exposure cap of zero, 6.2.2). ``kind`` is "live_room" or
+    "product"; an array given as None blocks nothing by that key.
+    """
+    live = kind == "live_room"
+    blocked = (
+        policy.blocked_rooms | policy.keyword_blocked_rooms | policy.unreviewed_rooms
+        if live
+        else policy.blocked_products
+        | policy.keyword_blocked_products
+        | policy.unreviewed_products
+    )
+    mask = ~np.isin(pk, list(blocked))
+    screened = policy.screened_rooms if live else policy.screened_products
+    if screened is not None:
+        mask &= np.isin(pk, np.fromiter(screened, dtype=np.int64))
+    if anchor is not None:
+        mask &= ~np.isin(anchor, list(policy.blocked_anchors))
+    if merchant is not None:
+        restricted = {m for m, f in policy.credit_multiplier.items() if f <= 0}
+        restricted |= {m for m, cap in policy.exposure_cap.items() if cap <= 0}
+        mask &= ~np.isin(merchant, list(policy.blocked_merchants | restricted))
+    return mask
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from recengine.governance.policy import PolicySnapshot
+from recengine.governance.policy import PolicySnapshot, allowed_items
 
 NONE = -1  # no anchor / merchant / category
 
@@ -180,29 +180,14 @@ def policy_mask(table: ItemTable, policy: PolicySnapshot) -> np.ndarray:
 
 
 def _policy_mask(table: ItemTable, policy: PolicySnapshot) -> np.ndarray:
-    mask = np.ones(len(table), dtype=bool)
-    if table.kind == "live_room":
-        blocked = (
-            policy.blocked_rooms
-            | policy.keyword_blocked_rooms
-            | policy.unreviewed_rooms
-        )
-        screened = policy.screened_rooms
-        mask &= ~np.isin(table.anchor, list(policy.blocked_anchors))
-    else:
-        blocked = (
-            policy.blocked_products
-            | policy.keyword_blocked_products
-            | policy.unreviewed_products
-        )
-        screened = policy.screened_products
-    mask &= ~np.isin(table.pk, list(blocked))
-    if screened is not None:
-        mask &= np.isin(table.pk, np.fromiter(screened, dtype=np.int64))
-    mask &= ~np.isin(table.merchant, list(policy.blocked_merchants))
-    restricted = [m for m, factor in policy.credit_multiplier.items() if factor <= 0.0]
-    mask &= ~np.isin(table.merchant, restricted)
-    return mask
+    live = table.kind == "live_room"
+    return allowed_items(
+        policy,
+        table.kind,
+        table.pk,
+        anchor=table.anchor if live else None,
+        merchant=table.merchant,
+    )
 
 
 def _policy_note(context: RerankContext) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils.translation import gettext
 
-from recengine.governance.policy import NO_POLICY, PolicySnapshot
+from recengine.governance.policy import NO_POLICY, PolicySnapshot, allowed_items
 from recengine.models import Event, Scene
 from recengine.serving.catalogue_index import (
     CatalogueIndex,
@@ -290,41 +290,22 @@ class PopularityBaseline:
 def policy_mask(
     catalogue: CatalogueIndex, policy: PolicySnapshot, scene: str
 ) -> np.ndarray:
-    """Catalogue rows the policy lets through: screened, not blacklisted, not
-    unreviewed, not of a restricted merchant (credit multiplier or cap of zero)."""
-    restricted = {m for m, factor in policy.credit_multiplier.items() if factor <= 0}
-    restricted |= {m for m, cap in policy.exposure_cap.items() if cap <= 0}
-    merchants = list(policy.blocked_merchants | restricted)
+    """Catalogue rows the policy lets through (``governance.policy.allowed_items``)."""
     if scene == Scene.LIVE_FEED:
-        blocked = policy.blocked_rooms | policy.keyword_blocked_rooms
-        blocked |= policy.unreviewed_rooms
-        return _screened(catalogue.room_pk, policy.screened_rooms) & ~(
-            np.isin(catalogue.room_pk, list(blocked))
-            | np.isin(catalogue.room_anchor_pk, list(policy.blocked_anchors))
-            | np.isin(
-                _merchants(catalogue.room_merchant_pk, catalogue.room_pk), merchants
-            )
+        return allowed_items(
+            policy,
+            "live_room",
+            catalogue.room_pk,
+            anchor=catalogue.room_anchor_pk,
+            merchant=catalogue.room_merchant_pk,
         )
-    blocked = policy.blocked_products | policy.keyword_blocked_products
-    blocked |= policy.unreviewed_products
-    return _screened(catalogue.product_pk, policy.screened_products) & ~(
-        np.isin(catalogue.product_pk, list(blocked))
-        | np.isin(
-            _merchants(catalogue.product_merchant_pk, catalogue.product_pk), merchants
-        )
+    return allowed_items(
+        policy,
+        "product",
+        catalogue.product_pk,
+        anchor=None,
+        merchant=catalogue.product_merchant_pk,
     )
-
-
-def _screened(keys: np.ndarray, screened: frozenset[int] | None) -> np.ndarray:
-    """Clause 6.1: nothing the machine screen has not seen, once it runs."""
-    if screened is None:
-        return np.ones(len(keys), dtype=bool)
-    return np.isin(keys, np.fromiter(screened, dtype=np.int64))
-
-
-def _merchants(column: np.ndarray | None, keys: np.ndarray) -> np.ndarray:
-    # An index built without merchants (older callers) blocks by merchant nothing.
-    return column if column is not None else np.full(len(keys), -1, dtype=np.int64)
 
 
 def _interleave(

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from recengine.governance.publishing import publish_policy
-from recengine.history import stamp
+from recengine.history import person, stamp
 from recengine.models import Anchor, LiveRoom, Merchant, Product
 from recengine.services.rows import BatchRejected, RowError
 from recengine.trust import keywords
@@ -169,7 +169,7 @@ def _create(*, actor, new: NewEntry) -> BlacklistEntry:
         evidence=new.evidence,
         starts_at=new.starts_at or now,
         expires_at=new.expires_at,
-        created_by=_person(actor),
+        created_by=person(actor),
         created_at=now,
     )
     if new.kind == TargetKind.KEYWORD:
@@ -199,7 +199,7 @@ def request_lift(*, actor, entry: BlacklistEntry, reason: str) -> BlacklistEntry
         raise TrustError("a lift of this entry is already waiting for approval")
 
     entry.state = EntryState.LIFT_REQUESTED
-    entry.lift_requested_by = _person(actor)
+    entry.lift_requested_by = person(actor)
     entry.lift_reason = reason.strip()
     _save(entry, actor, f"lift requested ({entry.clause}): {entry.lift_reason}")
     return entry
@@ -212,7 +212,7 @@ def approve_lift(*, actor, entry: BlacklistEntry, reason: str) -> BlacklistEntry
     _check_liftable(entry, reason)
     if entry.state != EntryState.LIFT_REQUESTED:
         raise TrustError("nobody has requested a lift of this entry")
-    if _person(actor) is None or entry.lift_requested_by_id == actor.pk:
+    if person(actor) is None or entry.lift_requested_by_id == actor.pk:
         raise TrustError("a lift must be approved by a person other than the requester")
 
     entry.state = EntryState.LIFTED
@@ -232,7 +232,7 @@ def reject_lift(*, actor, entry: BlacklistEntry, reason: str) -> BlacklistEntry:
     _check_liftable(entry, reason)
     if entry.state != EntryState.LIFT_REQUESTED:
         raise TrustError("nobody has requested a lift of this entry")
-    if _person(actor) is None or entry.lift_requested_by_id == actor.pk:
+    if person(actor) is None or entry.lift_requested_by_id == actor.pk:
         raise TrustError("a lift must be decided by a person other than the requester")
 
     entry.state = EntryState.ACTIVE
@@ -249,10 +249,6 @@ def _check_liftable(entry: BlacklistEntry, reason: str) -> None:
         raise TrustError("this entry was already lifted")
     if entry.expires_at is not None and entry.expires_at <= timezone.now():
         raise TrustError("this entry has expired and no longer applies")
-
-
-def _person(actor):
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _save(instance, actor, reason: str) -> None:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from recengine.governance.publishing import publish_policy
+from recengine.history import person
 from recengine.models import Merchant
 from recengine.services.rows import BatchRejected, RowError
 from recengine.trust import credit
@@ -24,7 +25,7 @@ from recengine.trust.models import (
     Violation,
     ViolationKind,
 )
-from recengine.trust.services.blacklist import MAX_TEXT, TrustError, _person, _save
+from recengine.trust.services.blacklist import MAX_TEXT, TrustError, _save
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ def record_violation(
         occurred_on=occurred_on,
         description=description.strip(),
         source=source.strip()[:120],
-        recorded_by=_person(actor),
+        recorded_by=person(actor),
         recorded_at=timezone.now(),
     )
     _save(violation, actor, f"6.2.2 violation recorded: {kind}")
@@ -210,7 +211,7 @@ def file_appeal(
         merchant=merchant,
         statement=statement.strip(),
         requested_score=requested_score,
-        filed_by=_person(actor),
+        filed_by=person(actor),
         filed_at=timezone.now(),
     )
     _save(appeal, actor, "6.2.2 appeal filed")
@@ -226,7 +227,7 @@ def decide_appeal(
     _require_reason(reason)
     if appeal.state != AppealState.PENDING:
         raise TrustError("this appeal was already decided")
-    if _person(actor) is None or appeal.filed_by_id == actor.pk:
+    if person(actor) is None or appeal.filed_by_id == actor.pk:
         raise TrustError("an appeal must be decided by someone other than its filer")
 
     appeal.state = AppealState.UPHELD if uphold else AppealState.REJECTED

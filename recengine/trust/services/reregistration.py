@@ -12,6 +12,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from recengine.history import person
 from recengine.models import Anchor, Merchant
 from recengine.trust.models import (
     BlacklistEntry,
@@ -24,7 +25,6 @@ from recengine.trust.models import (
 from recengine.trust.services.blacklist import (
     NewEntry,
     TrustError,
-    _person,
     _save,
     add_blacklist_entry,
 )
@@ -112,7 +112,7 @@ def decide_case(
         raise TrustError("a reason is required")
 
     case.state = CaseState.CONFIRMED if confirm else CaseState.DISMISSED
-    case.decided_by = _person(actor)
+    case.decided_by = person(actor)
     case.decided_at = timezone.now()
     case.decision_note = note.strip()[:500]
     _save(case, actor, f"6.2.3 re-registration {case.state}: {case.decision_note}")
