@@ -8,3 +8,6 @@ class RecengineConfig(AppConfig):
     def ready(self) -> None:
         from recengine import classification  # noqa: F401  registers the grade check
         from recengine.api import schema  # noqa: F401  registers the API-key scheme
+        from recengine.signals import connect
+
+        connect()

@@ -12,9 +12,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 
+from recengine.markers import MarkedCache
 from recengine.models import ApiKey
 
 KEYWORD = "Api-Key"
+
+# Every API call needs its key's row: kept in process, dropped in every process
+# when any key is saved or deleted (``recengine.signals``).
+KEYS = MarkedCache("auth:api-keys", seconds=60.0, max_entries=10_000)
 
 
 def hash_secret(secret: str) -> str:
@@ -45,7 +50,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
 
         prefix, _, secret = header[len(KEYWORD) + 1 :].strip().partition(".")
-        key = ApiKey.objects.filter(prefix=prefix).first()
+        key = KEYS.get(prefix, lambda: ApiKey.objects.filter(prefix=prefix).first())
         if key is None or not hmac.compare_digest(key.key_hash, hash_secret(secret)):
             raise exceptions.AuthenticationFailed("Invalid API key.")
         if not key.is_active:
@@ -55,6 +60,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            key.last_used_at = now
         return ServiceUser(key), key
 
     def authenticate_header(self, request) -> str:

@@ -11,11 +11,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recengine.api.auth import HasScope
+from recengine.markers import MarkedCache
 from recengine.models import ApiScope, Scene, Viewer
 from recengine.pseudonym import pseudonym_for
 from recengine.serving import recommend
 
 MAX_SIZE = 100
+
+# Pseudonym -> (viewer key, personalisation switch), kept in process and dropped in
+# every process when any viewer row is saved or deleted (``recengine.signals``), so
+# a switch turned off is obeyed by the next request everywhere.
+VIEWERS = MarkedCache("serving:viewers", seconds=60.0)
 
 
 class RecommendationQuery(serializers.Serializer):
@@ -63,10 +69,14 @@ class RecommendationView(APIView):
         # A viewer the platform has not registered yet is served like a new user:
         # the engine has nothing personal about them.
         # One query gives the viewer and their personalisation switch (6.3.1).
-        viewer_id, personalization = (
-            Viewer.objects.filter(pseudonym=pseudonym_for(params["viewer"]))
-            .values_list("pk", "personalization_enabled")
-            .first()
+        pseudonym = pseudonym_for(params["viewer"])
+        viewer_id, personalization = VIEWERS.get(
+            pseudonym,
+            lambda: (
+                Viewer.objects.filter(pseudonym=pseudonym)
+                .values_list("pk", "personalization_enabled")
+                .first()
+            ),
         ) or (None, None)
         result = recommend(
             viewer_id=viewer_id,

@@ -28,8 +28,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.core.cache import cache
 
+from recengine import markers
 from recengine.engine import readers
 from recengine.engine.artifacts import SceneModel
 from recengine.governance.rerank import NegativeFeedback
@@ -97,10 +97,7 @@ class FeedbackStore:
 
 def bump_marker() -> None:
     """Tell every serving process that a "not interested" was logged."""
-    try:
-        cache.set(FEEDBACK_KEY, time.time_ns(), None)
-    except Exception:  # the marker is an accelerator; the timed sync still runs
-        logger.warning("cache unreachable for %s", FEEDBACK_KEY, exc_info=True)
+    markers.bump(FEEDBACK_KEY)
 
 
 class FeedbackSync:
@@ -115,7 +112,7 @@ class FeedbackSync:
 
     def sync(self, store: FeedbackStore, window_end: float) -> None:
         try:
-            marker = cache.get(FEEDBACK_KEY)
+            marker = markers.read(FEEDBACK_KEY)
         except Exception:
             marker = None
         tick = self.clock()

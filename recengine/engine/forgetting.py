@@ -24,33 +24,26 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from django.core.cache import cache
 
+from recengine import markers
 from recengine.engine import readers
 from recengine.engine.artifacts import SceneModel
 from recengine.taxonomy import tag_code_for
 
 logger = logging.getLogger(__name__)
 
-RIGHTS_KEY = "engine:viewer-rights"
+RIGHTS_KEY = markers.register("engine:viewer-rights")
 RELOAD_SECONDS = 1.0
 NO_TAG = -1
 
 
 def bump_marker() -> None:
     """Tell every serving process that the suppressions changed."""
-    try:
-        cache.set(RIGHTS_KEY, time.time_ns(), None)
-    except Exception:  # the marker is an accelerator; the timed reload still runs
-        logger.warning("cache unreachable for %s", RIGHTS_KEY, exc_info=True)
+    markers.bump(RIGHTS_KEY)
 
 
 def _marker():
-    try:
-        return cache.get(RIGHTS_KEY)
-    except Exception:
-        logger.warning("cache unreachable for %s", RIGHTS_KEY, exc_info=True)
-        return None
+    return markers.read(RIGHTS_KEY)
 
 
 LABELS = {

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.core.cache import cache
 from django.utils import timezone
 
+from recengine import markers
 from recengine.engine import readers, strategies
 from recengine.engine.artifacts import EngineArtifacts, SceneModel
 from recengine.engine.feedback import SUPPRESS_DAYS, FeedbackStore, FeedbackSync
@@ -411,11 +411,7 @@ def _scene_of(artifacts: EngineArtifacts, kind: str) -> SceneModel:
 
 
 def _cached(key: str):
-    try:
-        return cache.get(key)
-    except Exception:  # the cache is an accelerator; the database decides
-        logger.warning("cache unreachable for %s", key, exc_info=True)
-        return None
+    return markers.read(key)
 
 
 def _active_version() -> str | None:

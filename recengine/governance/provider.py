@@ -19,6 +19,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 
+from recengine import markers
 from recengine.governance import publishing
 from recengine.governance.policy import PolicySnapshot
 
@@ -99,7 +100,7 @@ def _repair_marker(version: int) -> None:
 
 def _marker() -> int | None:
     try:
-        marker = cache.get(publishing.POLICY_VERSION_KEY)
+        marker = markers.read(publishing.POLICY_VERSION_KEY)
     except Exception:  # the cache is an accelerator; the database decides
         logger.warning("policy marker unreadable", exc_info=True)
         return None

@@ -17,11 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from recengine import markers
 from recengine.governance.policy import PolicyPart, PolicySnapshot
 
 logger = logging.getLogger(__name__)
 
-POLICY_VERSION_KEY = "policy:version"
+POLICY_VERSION_KEY = markers.register("policy:version")
 # Long enough to outlive any quiet period; a missing marker only costs a DB read.
 MARKER_SECONDS = 7 * 24 * 3600
 
@@ -78,7 +79,7 @@ def announce(version: int) -> None:
     try:
         marker = cache.get(POLICY_VERSION_KEY)
         if marker is None or int(marker) < version:
-            cache.set(POLICY_VERSION_KEY, version, MARKER_SECONDS)
+            markers.write(POLICY_VERSION_KEY, version, MARKER_SECONDS)
     except Exception:
         # Serving confirms against the database every few seconds, so a lost
         # marker delays the version by that much and never serves an older one.

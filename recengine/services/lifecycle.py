@@ -6,18 +6,18 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from recengine import markers
 from recengine.governance.rerank import RerankConfig
 from recengine.models import AnchorPersona, ModelStatus, ModelVersion, RankingConfig
 from recengine.ranking.objectives import ObjectiveWeights
 
 logger = logging.getLogger(__name__)
 
-ACTIVE_MODEL_KEY = "engine:active-model"
-RANKING_KEY = "engine:ranking-version"
+ACTIVE_MODEL_KEY = markers.register("engine:active-model")
+RANKING_KEY = markers.register("engine:ranking-version")
 
 
 class LifecycleError(ValueError):
@@ -133,10 +133,7 @@ def _announce(version: str) -> None:
 
 
 def _set_marker(key: str, value) -> None:
-    try:
-        cache.set(key, value, timeout=None)
-    except Exception:  # the cache is an accelerator, never the authority
-        logger.warning("could not publish %s to the cache", key, exc_info=True)
+    markers.write(key, value)
 
 
 def current_ranking_config() -> RankingConfig:

@@ -20,8 +20,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from django.conf import settings
-from django.core.cache import cache
 
+from recengine import markers
 from recengine.models import Event, EventKind
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 DAY = 86_400.0
 RELOAD_SECONDS = 60.0
 # Shared with the learned engine: logging a "not interested" moves it.
-FEEDBACK_KEY = "engine:viewer-feedback"
+FEEDBACK_KEY = markers.register("engine:viewer-feedback")
 
 
 def suppress_seconds() -> float:
@@ -75,7 +75,7 @@ class Rejections:
         if not self.from_log:
             return
         try:
-            marker = cache.get(FEEDBACK_KEY)
+            marker = markers.read(FEEDBACK_KEY)
         except Exception:  # the marker only speeds things up; the timer still runs
             marker = None
         tick = self.clock()
