@@ -1,6 +1,6 @@
 """Reading and validating a clause catalogue file.
 
-A catalogue is a YAML document (see ``tcmbn-1.0.yaml``). ``parse_catalogue`` turns
+A catalogue is a YAML document (see ``tcmbn-1.1.yaml``). ``parse_catalogue`` turns
 it into plain dataclasses or raises ``CatalogueError`` listing every problem found,
 each prefixed by where it is (``clauses[12].checks[0].threshold``), so that the
 person editing the file can fix them all in one pass.
@@ -19,7 +19,7 @@ import yaml
 from audits.catalogue.obligation import Obligation, obligation_of
 
 SCHEMA = 1
-DEFAULT_FILE = Path(__file__).resolve().parent / "tcmbn-1.0.yaml"
+DEFAULT_FILE = Path(__file__).resolve().parent / "tcmbn-1.1.yaml"
 
 KINDS = ("heading", "clause", "table_row")
 COMPARATORS = (">=", "<=", "==", "between", "report")

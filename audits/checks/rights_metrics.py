@@ -1,5 +1,6 @@
 """Viewer-rights checks (clause 6.3): the off switch and "not interested" obeyed,
-and one price for everyone (Art. 21 of the algorithm recommendation rules)."""
+and one price for everyone (clause 4.4, Art. 21 of the algorithm recommendation
+rules)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,21 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from django.db.models import Avg, Exists, OuterRef, Q
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.utils import timezone
 
 from audits.checks.registry import (
+    SAMPLE_IDS,
     AuditContext,
     Measurement,
     MetricUnavailable,
@@ -18,6 +31,13 @@ from audits.checks.registry import (
 from recengine.models import Event, EventKind, TagSuppression, Viewer, ViewerInterest
 
 PERSONALISED = "personalised"
+# Viewer groups whose prices for one product may be compared, by catalogue grouping.
+PRICE_GROUPS = {
+    "viewer.spending_level": "viewer__spending_level",
+    "viewer.region": "viewer__region",
+}
+# Relative gaps below this are floating-point noise of amount / quantity, not prices.
+PRICE_NOISE = 1e-9
 # A "not interested" is honoured when the same item is not shown to the same viewer
 # again within this many days (the 清朗 action asks for a control that works).
 NOT_INTERESTED_DAYS = 7
@@ -169,31 +189,88 @@ def deleted_tags_reappeared(
 
 @metric("rights.price_dispersion")
 def price_dispersion(context: AuditContext, check: dict[str, Any]) -> Measurement:
-    """Largest relative gap between viewer spending groups in what they paid for
-    one product in the period: (highest group mean - lowest) / lowest, an order
-    counting as one unit. Not in catalogue 1.0: a later version can name it."""
-    orders = (
-        context.period.events()
-        .filter(kind=EventKind.ORDER, product__isnull=False, amount__gt=0)
-        .values("product_id", "viewer__spending_level")
-        .annotate(mean=Avg("amount"))
+    """Largest relative gap between viewer groups in the unit price of one product
+    on one local calendar day (Art. 21: no price set by the buyer's traits).
+
+    An order's unit price is its amount over its quantity, an order without a
+    quantity being one unit. Per (product, day) cell, each group's mean unit price;
+    a group with fewer than ``min_group_orders`` orders in the cell (a check
+    parameter, default 1) is left out of it. The value is the largest
+    (highest mean - lowest) / lowest over cells that still compare two groups; the
+    sample is the number of such cells.
+    """
+    group = _price_group(check.get("grouping"))
+    min_orders = int((check.get("params") or {}).get("min_group_orders", 1))
+    means = _unit_price_means(context.period.events(), group, max(min_orders, 1))
+    if means.empty:
+        raise MetricUnavailable("no paid order with a product in the period")
+
+    cells = means.groupby(["product", "day"])["mean"].agg(["min", "max", "size"])
+    compared = cells[cells["size"] > 1]
+    if compared.empty:
+        raise MetricUnavailable("no product bought by two viewer groups on one day")
+    gaps = ((compared["max"] - compared["min"]) / compared["min"]).sort_values(
+        ascending=False, kind="stable"
+    )
+
+    worst = gaps.index[0]
+    unequal = gaps[gaps > PRICE_NOISE]
+    return Measurement(
+        float(gaps.iloc[0]),
+        len(compared),
+        f"max over (product, local day) of (highest - lowest) / lowest mean unit "
+        f"price (amount / quantity) across groups by {group}",
+        sample_ids=[f"{product}@{day}" for product, day in unequal.index[:SAMPLE_IDS]],
+        detail={
+            "grouping": group,
+            "min_group_orders": min_orders,
+            "cells_with_a_gap": len(unequal),
+            "worst": {
+                "product": int(worst[0]),
+                "day": worst[1],
+                "means": _cell_means(means, worst),
+            },
+        },
+    )
+
+
+def _price_group(grouping: str | None) -> str:
+    if grouping in (None, "", "none"):
+        return "viewer.spending_level"
+    if grouping not in PRICE_GROUPS:
+        raise MetricUnavailable(f"prices are not compared by {grouping}")
+    return grouping
+
+
+def _unit_price_means(events, group: str, min_orders: int) -> pd.DataFrame:
+    """Mean unit price per (product, local day, viewer group), in one query."""
+    units = Cast(
+        Coalesce("quantity", Value(1), output_field=IntegerField()), FloatField()
+    )
+    rows = (
+        events.filter(kind=EventKind.ORDER, product__isnull=False, amount__gt=0)
+        .annotate(
+            day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()),
+            unit_price=Cast("amount", FloatField()) / units,
+        )
+        .values("product_id", "day", PRICE_GROUPS[group])
+        .annotate(orders=Count("id"), mean=Avg("unit_price"))
+        .filter(orders__gte=min_orders)
         .order_by()
     )
-    frame = pd.DataFrame.from_records(list(orders))
-    if frame.empty:
-        raise MetricUnavailable("no orders in the period")
+    frame = pd.DataFrame.from_records(
+        [
+            (row["product_id"], row["day"], row[PRICE_GROUPS[group]], row["mean"])
+            for row in rows
+        ],
+        columns=["product", "day", "group", "mean"],
+    )
+    frame["day"] = frame["day"].map(str)
     frame["mean"] = frame["mean"].astype(float)
-    per_product = frame.groupby("product_id")["mean"].agg(["min", "max", "size"])
-    compared = per_product[per_product["size"] > 1]
-    if compared.empty:
-        raise MetricUnavailable("no product ordered by two viewer groups")
-    spread = ((compared["max"] - compared["min"]) / compared["min"]).sort_values(
-        ascending=False
-    )
-    return Measurement(
-        float(spread.iloc[0]),
-        len(compared),
-        "max over products of (highest - lowest) / lowest mean order amount "
-        "across viewer spending groups",
-        sample_ids=[int(pk) for pk, gap in spread.items() if gap > 0],
-    )
+    return frame
+
+
+def _cell_means(means: pd.DataFrame, cell: tuple[int, str]) -> dict[str, float]:
+    product, day = cell
+    rows = means[(means["product"] == product) & (means["day"] == day)]
+    return {str(row.group): round(row.mean, 4) for row in rows.itertuples()}

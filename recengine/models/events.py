@@ -72,6 +72,8 @@ class Event(models.Model):
     request_id = models.CharField(max_length=40, blank=True)
     dwell_seconds = models.FloatField(null=True, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # Units bought in an order; ``amount`` is what they cost together.
+    quantity = models.PositiveIntegerField(null=True, blank=True)
     text = models.CharField(max_length=500, blank=True)
 
     objects = EventQuerySet.as_manager()
@@ -94,6 +96,7 @@ class Event(models.Model):
         "request_id": GENERAL,
         "dwell_seconds": PERSONAL,
         "amount": PERSONAL,
+        "quantity": PERSONAL,
         "text": PERSONAL,
     }
 
@@ -111,6 +114,10 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
                 name="event_amount_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__isnull=True) | models.Q(quantity__gte=1),
+                name="event_quantity_gte_1",
             ),
         ]
 

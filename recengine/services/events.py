@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 KIND_BY_NAME = {kind.name.lower(): kind.value for kind in EventKind}
 # Clocks of a platform's hosts drift; beyond this an event "from the future" is a bug.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
-# SQLite allows 32766 parameters per statement; 17 columns x 1500 rows stays below.
+# SQLite allows 32766 parameters per statement; 18 columns x 1500 rows stays below.
 INSERT_BATCH = 1500
 LOOKUP_BATCH = 5000
 
@@ -72,6 +72,7 @@ FIELDS = [
     Field("request_id", text(40), required=False, default=""),
     Field("dwell_seconds", number(maximum=86_400), required=False),
     Field("amount", decimal(maximum=Decimal("9999999999.99")), required=False),
+    Field("quantity", integer(minimum=1), required=False),
     Field("text", text(500), required=False, default=""),
 ]
 
@@ -81,6 +82,9 @@ REFERENCES = {
     "anchor": Anchor,
     "short_video": ShortVideo,
 }
+
+# Kinds a field means something for; on any other kind the field is refused.
+ONLY_FOR = {"quantity": ("order",)}
 
 # What each kind of event must name to mean anything.
 NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -147,6 +151,11 @@ def _meaning_errors(rows: list[dict], now: dt.datetime) -> list[RowError]:
                 errors.append(
                     RowError(index, alternatives[0], f"{row['kind']} needs {names}")
                 )
+        for name, kinds in ONLY_FOR.items():
+            kind = row.get("kind")
+            if row.get(name) is not None and kind is not None and kind not in kinds:
+                allowed = " or ".join(kinds)
+                errors.append(RowError(index, name, f"is only for {allowed} events"))
     return errors
 
 
@@ -195,6 +204,7 @@ def _event(row: dict) -> Event:
         request_id=row["request_id"],
         dwell_seconds=row.get("dwell_seconds"),
         amount=row.get("amount"),
+        quantity=row.get("quantity"),
         text=row["text"],
     )
 

@@ -236,6 +236,7 @@ class Responses:
                     product=product[i],
                     room=in_room,
                     amount=amount,
+                    quantity=int(quantity[i]),
                 )
             if complained[i]:
                 self._complain(viewer[i], later[i], product[i], in_room)

@@ -51,6 +51,7 @@ class EventWriter:
         scene: str = "",
         dwell: float | None = None,
         amount: float | None = None,
+        quantity: int | None = None,
         words: str = "",
     ) -> None:
         """Queue one event; every reference is an index into the world's arrays."""
@@ -76,6 +77,7 @@ class EventWriter:
                 scene=scene,
                 dwell_seconds=dwell,
                 amount=None if amount is None else Decimal(f"{amount:.2f}"),
+                quantity=quantity,
                 text=words,
             )
         )

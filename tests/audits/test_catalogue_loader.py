@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 from pathlib import Path
 
@@ -10,11 +11,14 @@ import yaml
 from django.core.management import CommandError, call_command
 
 from audits.catalogue.schema import DEFAULT_FILE
-from audits.models import Attestation, CatalogueVersion, Check, Clause
+from audits.models import Attestation, AuditRun, CatalogueVersion, Check, Clause
+from audits.services.runs import current_catalogue, request_audit
+
+FIRST_FILE = DEFAULT_FILE.with_name("tcmbn-1.0.yaml")
 
 
-def _document() -> dict:
-    return yaml.safe_load(DEFAULT_FILE.read_bytes())
+def _document(path: Path = DEFAULT_FILE) -> dict:
+    return yaml.safe_load(path.read_bytes())
 
 
 def _write(tmp_path: Path, document: dict, name: str = "catalogue.yaml") -> Path:
@@ -43,17 +47,36 @@ def test_the_shipped_catalogue_loads_with_every_clause_check_and_attestation():
     output = _load()
 
     stored = CatalogueVersion.objects.get()
-    assert stored.version == "1.0"
-    assert "Loaded catalogue 1.0" in output
+    assert stored.version == "1.1"
+    assert "Loaded catalogue 1.1" in output
     assert stored.clauses.filter(kind="clause").count() == 34
     assert stored.clauses.filter(kind="table_row").count() == 4
+    assert stored.checks.count() == 54
     gini = stored.checks.get(check_id="fair-traffic-gini")
     assert (gini.clause.number, gini.comparator, gini.threshold) == (
         "8.1.T1.4",
         "<=",
         0.6,
     )
+    price = stored.checks.get(check_id="price-dispersion")
+    assert (price.clause.number, price.comparator, price.threshold) == (
+        "4.4",
+        "<=",
+        0.05,
+    )
     assert stored.clauses.get(number="6.2.2").parent.number == "6.2"
+
+
+@pytest.mark.django_db
+def test_catalogue_1_1_is_1_0_with_the_price_dispersion_checks_added():
+    first, shipped = _document(FIRST_FILE), _document()
+    checks_4_4 = shipped["clauses"][4]["checks"]
+    added = [check["id"] for check in checks_4_4[1:]]
+    assert added == ["price-dispersion", "price-dispersion-region"]
+
+    del checks_4_4[1:]
+    assert (first.pop("version"), shipped.pop("version")) == ("1.0", "1.1")
+    assert shipped == first
 
 
 @pytest.mark.django_db
@@ -89,7 +112,7 @@ def test_a_new_version_leaves_the_older_one_untouched(tmp_path):
     old = CatalogueVersion.objects.get()
     old_rows = list(old.checks.values_list("check_id", "threshold"))
     document = _document()
-    document["version"] = "1.1"
+    document["version"] = "1.2"
     gini = document["clauses"][3]["checks"][0]
     gini["threshold"] = 0.5
 
@@ -97,9 +120,26 @@ def test_a_new_version_leaves_the_older_one_untouched(tmp_path):
 
     assert CatalogueVersion.objects.count() == 2
     assert list(old.checks.values_list("check_id", "threshold")) == old_rows
-    newer = CatalogueVersion.objects.get(version="1.1")
+    newer = CatalogueVersion.objects.get(version="1.2")
     assert newer.checks.get(check_id=gini["id"]).threshold == 0.5
     assert old.checks.get(check_id=gini["id"]).threshold == 0.6
+
+
+@pytest.mark.django_db
+def test_loading_1_1_after_1_0_leaves_a_run_made_under_1_0_unchanged():
+    _load(str(FIRST_FILE))
+    run = request_audit(
+        actor=None, start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28), enqueue=False
+    )
+    frozen = list(run.catalogue.checks.values_list("check_id", "threshold"))
+
+    _load()
+
+    run = AuditRun.objects.get(pk=run.pk)
+    assert run.catalogue.version == "1.0"
+    assert list(run.catalogue.checks.values_list("check_id", "threshold")) == frozen
+    assert not run.catalogue.checks.filter(check_id="price-dispersion").exists()
+    assert current_catalogue().checks.filter(check_id="price-dispersion").exists()
 
 
 @pytest.mark.django_db

@@ -150,7 +150,7 @@ def test_json_has_a_versioned_schema_and_csv_the_evidence(draft):
 
     rows = render(draft, "csv", "en").decode("utf-8-sig").splitlines()
     assert rows[0].startswith("clause,check,status,severity,metric,measured")
-    assert len(rows) == 1 + 52
+    assert len(rows) == 1 + 54
     assert any(row.startswith("7.3,every-field-graded,pass") for row in rows)
 
 

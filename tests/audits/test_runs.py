@@ -48,7 +48,7 @@ def test_run_audit_command_prints_the_report_id(platform):
     assert out.getvalue().strip() == str(report.pk)
     assert report.run.status == RunStatus.DONE
     assert report.run.progress.percent == 100
-    assert Finding.objects.filter(run=report.run).count() == 52
+    assert Finding.objects.filter(run=report.run).count() == 54
     assert report.document["cover"]["period"] == {
         "start": "2026-02-20",
         "end": "2026-03-09",

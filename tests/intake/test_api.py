@@ -34,6 +34,19 @@ def test_invalid_rows_get_400_with_a_report_and_nothing_is_written(
     assert Event.objects.count() == 0
 
 
+def test_a_bad_order_quantity_gets_400_and_nothing_is_written(events_client, catalogue):
+    order = {"kind": "order", "room": None, "product": "p1", "amount": "89.00"}
+    rows = [event_row("e1", **order, quantity=1), event_row("e2", **order, quantity=0)]
+
+    response = events_client.post("/api/v1/events/", {"events": rows}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["rows"] == [
+        {"row": 1, "field": "quantity", "message": "must be between 1 and 2147483647"}
+    ]
+    assert Event.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     "payload", ["not json at all", '{"events": "x"}', "[1, 2]", "{}"]
 )

@@ -27,6 +27,52 @@ def test_a_valid_batch_is_stored_with_references_resolved(catalogue):
     assert order.product.external_id == "p1"
 
 
+def test_an_order_carries_its_quantity_when_the_platform_sends_one(catalogue):
+    order = {"kind": "order", "room": None, "product": "p1"}
+    rows = [
+        event_row("e1", **order, amount="178.00", quantity=2),
+        event_row("e2", **order, amount="89.00"),
+    ]
+
+    ingest_events(rows, now=T0)
+
+    stored = dict(Event.objects.values_list("event_id", "quantity"))
+    assert stored == {"e1": 2, "e2": None}
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 1.5, "2", True, 2**31])
+def test_a_bad_quantity_rejects_the_batch(catalogue, quantity):
+    rows = [
+        event_row("e1"),
+        event_row(
+            "e2",
+            kind="order",
+            room=None,
+            product="p1",
+            amount="89.00",
+            quantity=quantity,
+        ),
+    ]
+
+    with pytest.raises(BatchRejected) as rejected:
+        ingest_events(rows, now=T0)
+
+    assert [(e.row, e.field) for e in rejected.value.errors] == [(1, "quantity")]
+    assert Event.objects.count() == 0
+
+
+def test_only_an_order_has_a_quantity(catalogue):
+    rows = [event_row("e1", kind="add_to_cart", room=None, product="p1", quantity=2)]
+
+    with pytest.raises(BatchRejected) as rejected:
+        ingest_events(rows, now=T0)
+
+    assert [e.as_dict() for e in rejected.value.errors] == [
+        {"row": 0, "field": "quantity", "message": "is only for order events"}
+    ]
+    assert Event.objects.count() == 0
+
+
 def test_a_retried_batch_adds_nothing_twice(catalogue):
     rows = [event_row("e1"), event_row("e2")]
     ingest_events(rows, now=T0)

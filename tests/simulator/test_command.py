@@ -57,6 +57,7 @@ def event_multiset() -> Counter:
         "position",
         "dwell_seconds",
         "amount",
+        "quantity",
         "text",
     )
     return Counter(rows.iterator())

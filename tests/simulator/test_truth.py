@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 
 import numpy as np
+import pytest
 from PIL import Image
 
+from audits.checks.registry import AuditContext
+from audits.checks.rights_metrics import price_dispersion
+from audits.metrics.loaders import Period
 from recengine.models import (
     Anchor,
     BroadcastSession,
@@ -45,6 +50,31 @@ def test_dishonest_merchants_draw_more_complaints(simulated):
     honest_rate = rates[False][0] / max(rates[False][1], 1)
     assert rates[True][1] > 0 and rates[False][1] > 0
     assert dishonest_rate > 3 * honest_rate
+
+
+def test_orders_carry_their_quantity_and_cost_price_times_quantity(simulated):
+    orders = list(
+        Event.objects.filter(kind=EventKind.ORDER).values_list(
+            "amount", "quantity", "product__price"
+        )
+    )
+
+    assert orders
+    assert all(quantity >= 1 for _, quantity, _ in orders)
+    assert [amount for amount, _, _ in orders] == [
+        price * quantity for _, quantity, price in orders
+    ]
+    assert any(quantity > 1 for _, quantity, _ in orders)
+
+
+def test_every_viewer_group_pays_one_unit_price_for_a_product(simulated):
+    period = Period(UNTIL - dt.timedelta(days=3), UNTIL)
+    context = AuditContext(period=period, now=UNTIL)
+
+    for grouping in ("viewer.spending_level", "viewer.region"):
+        measured = price_dispersion(context, {"grouping": grouping})
+        assert measured.sample >= 1
+        assert measured.value == pytest.approx(0.0), grouping
 
 
 def test_complaints_reach_the_event_log_as_negative_comments(simulated):
