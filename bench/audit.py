@@ -65,7 +65,10 @@ def main() -> None:
 
     if args.trace_memory:
         tracemalloc.start()
-    stages = _audit(args, _last_day(args.existing))
+    profile = _Profile(args.slowest)
+    with connection.execute_wrapper(profile.query):
+        profile.wrap_checks()
+        stages = _audit(args, _last_day(args.existing))
     python_peak = tracemalloc.get_traced_memory()[1] if args.trace_memory else 0
     tracemalloc.stop()
 
@@ -82,6 +85,55 @@ def main() -> None:
         print(f"python peak       {python_peak / 2**20:,.1f} MiB (tracemalloc)")
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak      {peak_mib:,.0f} MiB (ru_maxrss, simulation included)")
+    profile.report()
+
+
+class _Profile:
+    """Where an audit's time goes: per check, and the slowest SQL statements."""
+
+    def __init__(self, slowest: int) -> None:
+        self.slowest = slowest
+        self.checks: dict[str, float] = {}
+        self.queries: list[tuple[float, str]] = []
+
+    def query(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries.append((time.perf_counter() - started, sql))
+
+    def wrap_checks(self) -> None:
+        from audits.services import runs
+
+        evaluate = runs.evaluate
+
+        def timed(spec, context):
+            started = time.perf_counter()
+            try:
+                return evaluate(spec, context)
+            finally:
+                name = spec.metric
+                self.checks[name] = self.checks.get(name, 0.0) + (
+                    time.perf_counter() - started
+                )
+
+        runs.evaluate = timed
+
+    def report(self) -> None:
+        if not self.slowest:
+            return
+        total = sum(seconds for seconds, _ in self.queries)
+        print(f"\nSQL               {len(self.queries):,} statements, {total:.2f} s")
+        print("checks by time (Table 1 counts where first asked for):")
+        ranked = sorted(self.checks.items(), key=lambda item: -item[1])
+        for name, seconds in ranked[: self.slowest]:
+            print(f"  {seconds:8.2f} s  {name}")
+        print("slowest statements:")
+        for seconds, sql in sorted(self.queries, key=lambda item: -item[0])[
+            : self.slowest
+        ]:
+            print(f"  {seconds:8.2f} s  {' '.join(sql.split())[:160]}")
 
 
 def _last_day(existing: bool) -> dt.date:
@@ -141,6 +193,12 @@ def _arguments() -> argparse.Namespace:
         "--existing",
         action="store_true",
         help="audit the database at --database-url as it is; no simulation",
+    )
+    parser.add_argument(
+        "--slowest",
+        type=int,
+        default=15,
+        help="print this many slowest checks and SQL statements (0: none)",
     )
     parser.add_argument(
         "--trace-memory",

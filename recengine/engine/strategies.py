@@ -24,11 +24,17 @@ from recengine.governance.rerank import (
     RerankConfig,
     RerankContext,
     Slate,
+    merchant_factors,
+    policy_mask,
     rerank,
 )
 from recengine.ranking.objectives import ObjectiveWeights, contributions
 
 NEW_SECONDS = 14 * 86_400.0
+# The non-personalised strategy re-ranks this many candidates per slot asked for:
+# enough for the business rules and MMR to choose from, few enough that a 100k
+# catalogue is not sorted and throttled item by item on every request.
+SHORTLIST_PER_SLOT = 50
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ def _context(scene: SceneModel, request: Request, feedback) -> RerankContext:
 def non_personalised(artifacts: EngineArtifacts, request: Request) -> Picked:
     scene = artifacts.scenes[request.scene]
     score = scoring.non_personal_scores(scene, request.hour)
-    candidates = np.flatnonzero(request.eligible)
+    candidates = shortlist(scene, score, request)
     slate = rerank(
         scene.table(),
         candidates,
@@ -99,6 +105,21 @@ def non_personalised(artifacts: EngineArtifacts, request: Request) -> Picked:
         for i in slate.index
     ]
     return _picked(slate, why)
+
+
+def shortlist(scene: SceneModel, score: np.ndarray, request: Request) -> np.ndarray:
+    """The servable items the re-rank would rank highest, by score after credit
+    throttling and quality boost: the same top as re-ranking every item, down to
+    the business rules and MMR, which look no further than this many."""
+    table = scene.table()
+    allowed = request.eligible & policy_mask(table, request.policy)
+    keep = max(request.size * SHORTLIST_PER_SLOT, 1)
+    candidates = np.flatnonzero(allowed)
+    if len(candidates) <= keep:
+        return candidates
+    factors = merchant_factors(table, request.policy)
+    adjusted = score[candidates] * factors[0, candidates] * factors[1, candidates]
+    return candidates[np.argpartition(-adjusted, keep - 1)[:keep]]
 
 
 def personalised(

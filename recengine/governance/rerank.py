@@ -160,23 +160,45 @@ def allowed_mask(table: ItemTable, context: RerankContext) -> np.ndarray:
     return allowed if context.eligible is None else context.eligible & allowed
 
 
-# One mask per (item table, policy snapshot): both change rarely, and at 100k items
-# the membership tests cost milliseconds that no request should pay again.
-_masks: dict[tuple[int, int], tuple[ItemTable, PolicySnapshot, np.ndarray]] = {}
-MASK_CACHE_SIZE = 8
+# One mask and one merchant factor per (item table, policy snapshot): both change
+# rarely, and at 100k items the membership tests and dictionary lookups cost
+# milliseconds that no request should pay again.
+_cached: dict[tuple[str, int, int], tuple[ItemTable, PolicySnapshot, np.ndarray]] = {}
+CACHE_SIZE = 16
+
+
+def _per_policy(what: str, table: ItemTable, policy: PolicySnapshot, build):
+    key = (what, id(table), id(policy))
+    cached = _cached.get(key)
+    if cached is not None and cached[0] is table and cached[1] is policy:
+        return cached[2]
+    value = build(table, policy)
+    value.setflags(write=False)
+    if len(_cached) >= CACHE_SIZE:
+        _cached.clear()
+    _cached[key] = (table, policy, value)
+    return value
 
 
 def policy_mask(table: ItemTable, policy: PolicySnapshot) -> np.ndarray:
-    key = (id(table), id(policy))
-    cached = _masks.get(key)
-    if cached is not None and cached[0] is table and cached[1] is policy:
-        return cached[2]
-    mask = _policy_mask(table, policy)
-    mask.setflags(write=False)
-    if len(_masks) >= MASK_CACHE_SIZE:
-        _masks.clear()
-    _masks[key] = (table, policy, mask)
-    return mask
+    return _per_policy("mask", table, policy, _policy_mask)
+
+
+def merchant_factors(table: ItemTable, policy: PolicySnapshot) -> np.ndarray:
+    """Per item: its merchant's credit multiplier times its quality boost
+    (rows 0 and 1 of the result), 1 for items without a merchant."""
+    return _per_policy("factors", table, policy, _merchant_factors)
+
+
+def _merchant_factors(table: ItemTable, policy: PolicySnapshot) -> np.ndarray:
+    merchants, inverse = np.unique(table.merchant, return_inverse=True)
+    credit = np.array(
+        [policy.multiplier(int(m)) if m != NONE else 1.0 for m in merchants]
+    )
+    boost = np.array(
+        [policy.quality_boost.get(int(m), 1.0) if m != NONE else 1.0 for m in merchants]
+    )
+    return np.vstack([credit[inverse], boost[inverse]]).reshape(2, len(table))
 
 
 def _policy_mask(table: ItemTable, policy: PolicySnapshot) -> np.ndarray:
@@ -211,11 +233,8 @@ def _suppress(table: ItemTable, slate: Slate, feedback: NegativeFeedback) -> Non
 
 
 def _throttle(table: ItemTable, slate: Slate, policy: PolicySnapshot) -> None:
-    merchants = table.merchant[slate.index]
-    credit = np.array(
-        [policy.multiplier(int(m)) if m != NONE else 1.0 for m in merchants]
-    )
-    boost = np.array([policy.quality_boost.get(int(m), 1.0) for m in merchants])
+    factors = merchant_factors(table, policy)
+    credit, boost = factors[0, slate.index], factors[1, slate.index]
     slate.score = slate.score * credit * boost
     throttled = int(np.count_nonzero(credit < 1.0))
     slate.trace.append(

@@ -164,3 +164,43 @@ def test_exploration_fills_its_share_with_new_items(table):
     assert set(explored) <= set(pool.tolist())
     assert len(slate.index) == 10
     assert slate.index[0] not in explored
+
+
+def test_the_non_personalised_shortlist_serves_what_ranking_everything_serves():
+    from types import SimpleNamespace
+
+    from recengine.engine import strategies
+
+    rng = np.random.default_rng(11)
+    n = 5_000
+    vectors = rng.normal(size=(n, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    big = ItemTable(
+        kind="product",
+        pk=np.arange(n) + 1,
+        anchor=np.full(n, -1),
+        merchant=np.arange(n) % 400,
+        category=np.arange(n) % 12,
+        created_at=np.zeros(n),
+        vectors=vectors,
+    )
+    policy = PolicySnapshot(
+        version=3,
+        blocked_merchants=frozenset({1, 2}),
+        credit_multiplier={m: 0.3 for m in range(3, 400, 7)},
+        quality_boost={m: 1.2 for m in range(5, 400, 11)},
+    )
+    score = rng.random(n)
+    eligible = rng.random(n) < 0.9
+    request = SimpleNamespace(size=4, eligible=eligible, policy=policy)
+    scene = SimpleNamespace(table=lambda: big)
+    context = RerankContext(now=0, size=4, policy=policy, eligible=eligible)
+    config = RerankConfig(exploration_share=0.0)
+
+    every = rerank(big, np.flatnonzero(eligible), score[eligible], context, config)
+    picked = strategies.shortlist(scene, score, request)
+    short = rerank(big, picked, score[picked], context, config)
+
+    assert len(picked) == 4 * strategies.SHORTLIST_PER_SLOT
+    assert short.index.tolist() == every.index.tolist()
+    assert np.allclose(short.score, every.score)
