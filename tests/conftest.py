@@ -8,6 +8,7 @@ from it can be computed by hand.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ from recengine.models import (
     Viewer,
     ViewerInterest,
 )
+from recengine.serving.latency import LATENCY
 
 PERSONA_PASSWORD = "Persona-pass-2026"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -50,6 +52,14 @@ def fresh_cache() -> None:
     naming another test's model or policy would steer this one.
     """
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_latency_log() -> Iterator[None]:
+    """Response times of another test's answers must not be written into this one."""
+    LATENCY.discard()
+    yield
+    LATENCY.discard()
 
 
 @pytest.fixture(autouse=True)

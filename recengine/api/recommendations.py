@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -15,6 +17,7 @@ from recengine.markers import MarkedCache
 from recengine.models import ApiScope, Scene, Viewer
 from recengine.pseudonym import pseudonym_for
 from recengine.serving import recommend
+from recengine.serving.latency import LATENCY
 
 MAX_SIZE = 100
 
@@ -61,6 +64,7 @@ class RecommendationView(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
+        started = time.perf_counter()
         query = RecommendationQuery(data=request.query_params)
         if not query.is_valid():
             raise ValidationError(query.errors)
@@ -85,4 +89,9 @@ class RecommendationView(APIView):
             now=timezone.now(),
             personalization=personalization,
         )
-        return Response(result.as_dict())
+        response = Response(result.as_dict())
+
+        # The response time clause 5.5 asks about; rendering the JSON comes after.
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        LATENCY.add(params["scene"], result.strategy, elapsed_ms, timezone.now())
+        return response

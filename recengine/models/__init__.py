@@ -19,6 +19,7 @@ from recengine.models.platform import (
     ViewerInterest,
 )
 from recengine.models.rights import DataExport, TagSuppression
+from recengine.models.serving_stats import ServingLatency
 from recengine.models.simulation import (
     GroundTruth,
     PlatformSnapshot,
@@ -49,6 +50,7 @@ __all__ = [
     "RankingConfig",
     "Region",
     "Scene",
+    "ServingLatency",
     "ShortVideo",
     "SimulationRun",
     "SpendingLevel",

@@ -16,6 +16,12 @@ Three ways to write, from the safest to the fastest:
 
 Exposures have unique, retry-safe event ids, so writing a batch twice never
 duplicates a row; a batch that fails to write is put back and tried again.
+
+A recorder that writes per response also writes the process's serving latency
+(``recengine.serving.latency``) whenever it writes: all of it in commands and
+tests, and in a web worker each minute once that minute is over, so that a worker
+adds one row per minute, scene and strategy rather than one per write. Stopping
+and a graceful exit write the current minute too.
 """
 
 from __future__ import annotations
@@ -27,9 +33,11 @@ import threading
 
 from django.conf import settings
 from django.db import close_old_connections
+from django.utils import timezone
 
 from recengine.models import Event
 from recengine.services.events import append_events
+from recengine.serving.latency import LATENCY, LatencyLog, minute_of
 
 logger = logging.getLogger(__name__)
 
@@ -40,17 +48,37 @@ BACKGROUND_BATCH_ROWS = 2_000
 
 
 class ExposureRecorder:
-    def __init__(self, *, batch_rows: int = 1, background: bool = False):
+    def __init__(
+        self,
+        *,
+        batch_rows: int = 1,
+        background: bool = False,
+        latency: LatencyLog | None = None,
+    ):
         if batch_rows < 1:
             raise ValueError("batch_rows must be at least 1")
         self.batch_rows = batch_rows
-        self.background = background
+        # A replay's batches belong to its own transaction; serving latency does not.
+        if latency is None and batch_rows == 1:
+            latency = LATENCY
+        self.latency = latency
         self._pending: list[Event] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
         self._stopping = False
+        self.background = background
+
+    @property
+    def background(self) -> bool:
+        return self._background
+
+    @background.setter
+    def background(self, value: bool) -> None:
+        self._background = value
+        if value and self.latency is not None:
+            self.latency.writer = self.start_writer
 
     @property
     def pending(self) -> int:
@@ -69,7 +97,19 @@ class ExposureRecorder:
         if waiting >= self.batch_rows:
             self.flush()
 
-    def flush(self) -> int:
+    def flush(self, *, final: bool = False) -> int:
+        """Write pending exposures, then serving latency; returns exposures new.
+
+        In a web worker the current latency minute stays open unless ``final``.
+        """
+        inserted = self._write_exposures()
+        if self.latency is not None:
+            keep_open = self.background and not final
+            before = minute_of(timezone.now()) if keep_open else None
+            self.latency.flush(before=before)
+        return inserted
+
+    def _write_exposures(self) -> int:
         with self._lock:
             batch, self._pending = self._pending, []
         if not batch:
@@ -103,6 +143,12 @@ class ExposureRecorder:
                 del self._pending[:overflow]
         if overflow > 0:
             logger.error("dropped %d exposures the database refused", overflow)
+
+    def start_writer(self) -> None:
+        """Make sure this process's writer thread runs, if writes go through one."""
+        interval = self._interval()
+        if interval and not self._stopping:
+            self._ensure_writer(interval)
 
     def _ensure_writer(self, interval: float) -> None:
         # A forked worker inherits the object but not the thread: start one per pid.
@@ -138,12 +184,14 @@ class ExposureRecorder:
         while not self._stopping:
             self._wake.wait(interval)
             self._wake.clear()
-            self._flush_quietly()
+            if not self._stopping:
+                self._flush_quietly(final=False)
+        self._flush_quietly(final=True)
         connection.close()
 
-    def _flush_quietly(self) -> None:
+    def _flush_quietly(self, *, final: bool = True) -> None:
         try:
-            self.flush()
+            self.flush(final=final)
         except Exception:
             logger.exception("exposure write failed; the batch will be retried")
             # A broken connection must not poison the next attempt.

@@ -21,8 +21,10 @@ from recengine.models import (
     ModelStatus,
     ModelVersion,
     RankingConfig,
+    ServingLatency,
     Viewer,
 )
+from recengine.models.serving_stats import BUCKETS, LATENCY_EDGES_MS, bucket_of
 from tests.conftest import PLATFORM_NOW
 
 pytestmark = pytest.mark.django_db
@@ -249,6 +251,76 @@ def test_anchor_persona_coverage(context, catalogue_check, platform):
             computed_at=PLATFORM_NOW,
         )
     assert _statuses(spec, context) == ("pass", 1.0)
+
+
+# -- serving latency (clause 5.5) ---------------------------------------------------
+
+
+def _latency(minutes_ago: int, scene: str, answers: dict[float, int]) -> None:
+    """One process's histogram of one minute; ``answers``: milliseconds -> count."""
+    buckets = [0] * BUCKETS
+    for ms, count in answers.items():
+        buckets[bucket_of(ms)] += count
+    ServingLatency.objects.create(
+        minute=(PLATFORM_NOW - dt.timedelta(minutes=minutes_ago)).replace(second=0),
+        scene=scene,
+        strategy="personalised",
+        count=sum(answers.values()),
+        total_ms=sum(ms * count for ms, count in answers.items()),
+        max_ms=max(answers),
+        buckets=buckets,
+    )
+
+
+def test_latency_p99_passes_when_one_answer_in_a_hundred_is_slow(
+    context, catalogue_check
+):
+    # Two processes wrote the same minute; the rows of the period add up.
+    _latency(10, "live_feed", {20.0: 500})
+    _latency(10, "live_feed", {20.0: 290, 900.0: 5})
+    _latency(9, "product_feed", {20.0: 200, 900.0: 5})
+
+    outcome = evaluate(catalogue_check("recommendation-latency"), context)
+
+    fast = LATENCY_EDGES_MS[bucket_of(20.0)]
+    assert (outcome.status, outcome.measurement.value) == ("pass", fast)
+    assert outcome.measurement.sample == 1000
+    detail = outcome.measurement.detail
+    assert (detail["minutes"], detail["max_ms"], detail["p50_ms"]) == (2, 900.0, fast)
+    assert detail["mean_ms"] == pytest.approx((990 * 20 + 10 * 900) / 1000)
+    # 5 of 205 product-feed answers are slow: more than 1%, so its p99 is slow.
+    assert detail["p99_ms_by_scene"] == {"live_feed": fast, "product_feed": 900.0}
+    assert detail["requests_by_scene"] == {"live_feed": 795, "product_feed": 205}
+
+
+def test_latency_p99_fails_when_two_answers_in_a_hundred_are_slow(
+    context, catalogue_check
+):
+    _latency(5, "live_feed", {20.0: 980, 300.0: 20, 900.0: 1})
+
+    outcome = evaluate(catalogue_check("recommendation-latency"), context)
+
+    slow = LATENCY_EDGES_MS[bucket_of(300.0)]
+    assert (outcome.status, outcome.measurement.value) == ("fail", slow)
+    assert 300 <= slow < 330
+    assert outcome.reason == "<= 200"
+
+
+def test_latency_p99_is_not_assessed_without_enough_recorded_answers(
+    context, catalogue_check
+):
+    spec = catalogue_check("recommendation-latency")
+    # Answered after the period: not part of it.
+    _latency(-60, "live_feed", {20.0: 5000})
+
+    outcome = evaluate(spec, context)
+    assert outcome.status == "not_assessed"
+    assert outcome.reason == "no recommendation request was recorded in the period"
+
+    _latency(30, "live_feed", {20.0: 500})
+    outcome = evaluate(spec, context)
+    assert outcome.status == "not_assessed"
+    assert outcome.reason == "sample below minimum (500 < 1000)"
 
 
 # -- audit cadence (clause 8.2.1) ---------------------------------------------------

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from recengine import serving
-from recengine.models import ApiScope, GroundTruth, TruthKind, Viewer
+from recengine.models import ApiScope, GroundTruth, ServingLatency, TruthKind, Viewer
 from recengine.pseudonym import pseudonym_for
 from recengine.services.lifecycle import activate_model
+from recengine.serving.latency import LATENCY
 from tests.intake.conftest import make_key
 
 
@@ -87,3 +90,28 @@ def test_a_viewer_who_switched_personalisation_off_is_not_personalised(
 
     assert response.status_code == 200
     assert response.json()["strategy"] == "non_personalised"
+
+
+def test_each_answer_records_its_response_time_and_a_refusal_none(trained, db):
+    client = _client(db)
+    scenes = ["live_feed", "live_feed", "product_feed"]
+    answers = [
+        client.get(
+            "/api/v1/recommendations/",
+            {"viewer": "never-seen", "scene": scene, "size": 5},
+        )
+        for scene in scenes
+    ]
+    refused = client.get("/api/v1/recommendations/", {"viewer": "x", "scene": "nope"})
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert refused.status_code == 400
+    assert LATENCY.pending == 3
+
+    serving.flush_exposures()
+    recorded: Counter[tuple[str, str]] = Counter()
+    for row in ServingLatency.objects.all():
+        recorded[row.scene, row.strategy] += row.count
+        assert sum(row.buckets) == row.count and row.max_ms > 0
+    served = zip(scenes, [answer.json()["strategy"] for answer in answers], strict=True)
+    assert recorded == Counter(served)

@@ -1,15 +1,20 @@
-"""Exposures written by a web worker's background thread, with a real database."""
+"""Exposures and serving latency written by a web worker's background thread, with
+a real database."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
+from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 
-from recengine.models import Event, EventKind
+from recengine.models import Event, EventKind, ServingLatency
 from recengine.serving import recorder as recorder_module
 from recengine.serving.event_rows import new_event
+from recengine.serving.latency import LatencyLog
 from recengine.serving.recorder import ExposureRecorder
 from tests.conftest import PLATFORM_NOW
 
@@ -40,6 +45,19 @@ def wait_for_rows(expected: int, timeout: float = 5.0) -> int:
     while time.monotonic() < deadline and written() < expected:
         time.sleep(0.02)
     return written()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.02)
+    return condition()
+
+
+def latency_minutes() -> list[tuple[dt.datetime, int]]:
+    return list(
+        ServingLatency.objects.order_by("minute").values_list("minute", "count")
+    )
 
 
 @pytest.fixture
@@ -145,3 +163,74 @@ def test_without_background_each_response_is_written_before_returning(target, wr
 
     assert writer.pending == 0
     assert written() == 2
+
+
+# -- serving latency -----------------------------------------------------------
+
+NOW = PLATFORM_NOW.astimezone(dt.UTC).replace(second=30)
+MINUTE = NOW.replace(second=0)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The writer's clock stands at ``NOW``: which minute is over is certain."""
+    monkeypatch.setattr(recorder_module, "timezone", SimpleNamespace(now=lambda: NOW))
+
+
+def test_the_thread_writes_finished_latency_minutes_and_keeps_the_current_one(
+    settings, frozen_clock, writers
+):
+    settings.EXPOSURE_FLUSH_MS = 20
+    log = LatencyLog()
+    writer = writers(background=True, latency=log)
+
+    # No exposure at all: the answers alone get the writer going.
+    log.add("live_feed", "popularity", 5.0, NOW - dt.timedelta(minutes=2))
+    log.add("live_feed", "popularity", 6.0, NOW)
+
+    assert wait_until(lambda: latency_minutes() != [])
+    assert latency_minutes() == [(MINUTE - dt.timedelta(minutes=2), 1)]
+    assert log.pending == 1
+
+    writer.stop()
+    assert latency_minutes()[-1] == (MINUTE, 1)
+    assert log.pending == 0
+
+
+def test_a_latency_write_the_database_refuses_is_retried(
+    settings, frozen_clock, monkeypatch, writers
+):
+    settings.EXPOSURE_FLUSH_MS = 20
+    real_create = ServingLatency.objects.bulk_create
+    failures = iter([True])
+
+    def flaky_create(rows, **kwargs):
+        if next(failures, False):
+            raise RuntimeError("database unavailable")
+        return real_create(rows, **kwargs)
+
+    monkeypatch.setattr(ServingLatency.objects, "bulk_create", flaky_create)
+    log = LatencyLog()
+    writers(background=True, latency=log)
+
+    log.add("product_feed", "personalised", 15.0, NOW - dt.timedelta(minutes=1))
+    log.add("product_feed", "personalised", 25.0, NOW - dt.timedelta(minutes=1))
+
+    assert wait_until(lambda: latency_minutes() != [])
+    assert latency_minutes() == [(MINUTE - dt.timedelta(minutes=1), 2)]
+
+
+def test_without_background_latency_is_written_with_the_exposures(target, writers):
+    log = LatencyLog()
+    writer = writers(latency=log)
+    viewer_id, room_id = target
+
+    log.add("live_feed", "personalised", 4.0, NOW)
+    writer.add(exposures(viewer_id, room_id, "d", 1))
+
+    assert log.pending == 0
+    assert latency_minutes() == [(MINUTE, 1)]
+
+
+def test_a_replay_leaves_serving_latency_alone():
+    assert ExposureRecorder(batch_rows=500).latency is None
