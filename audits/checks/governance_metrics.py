@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from audits.checks.registry import (
     AuditContext,
     Measurement,
     MetricUnavailable,
     metric,
+    sample_event_ids,
 )
-from recengine.models import Event, EventKind
+from recengine.models import Event, EventKind, LiveRoom, Product
 from recengine.trust.models import (
     BlacklistEntry,
     CreditTier,
@@ -30,53 +31,62 @@ from recengine.trust.models import (
 TIER_ORDER = (CreditTier.A, CreditTier.B, CreditTier.C, CreditTier.D)
 
 
-def _binding(entries: QuerySet, target: dict[str, Any]) -> Exists:
-    in_force = (
-        Q(starts_at__lte=OuterRef("occurred_at"))
-        & (Q(lifted_at__isnull=True) | Q(lifted_at__gt=OuterRef("occurred_at")))
-        & (Q(expires_at__isnull=True) | Q(expires_at__gt=OuterRef("occurred_at")))
-    )
-    return Exists(entries.filter(in_force, **target))
-
-
 def blacklisted_exposures_of(events: QuerySet[Event]) -> QuerySet[Event]:
-    entries = BlacklistEntry.objects.all()
-    shown = (
-        _binding(entries, {"room": OuterRef("room_id")})
-        | _binding(entries, {"product": OuterRef("product_id")})
-        | _binding(entries, {"anchor": OuterRef("room__anchor_id")})
-        | _binding(entries, {"merchant": OuterRef("product__merchant_id")})
-        | _binding(entries, {"merchant": OuterRef("room__merchant_id")})
-        | _keyword_matches()
-    )
-    return events.filter(kind=EventKind.IMPRESSION).filter(shown)
+    """The impressions among ``events`` shown while an entry bound them.
 
-
-def _keyword_matches() -> Q:
-    """Keyword entries bind the rooms and products their pattern matched; there
-    are few of them, so each becomes one condition."""
+    One condition per entry, on the event's own indexed columns (room, product,
+    time): entries are few and impressions many, so each entry is looked up in the
+    event indexes instead of every impression being looked up among the entries.
+    """
     condition = Q(pk__in=[])
-    keywords = BlacklistEntry.objects.filter(kind=TargetKind.KEYWORD)
-    for entry in keywords.only(
-        "starts_at", "lifted_at", "expires_at", "matched_rooms", "matched_products"
+    for entry in BlacklistEntry.objects.only(
+        "kind",
+        "anchor_id",
+        "merchant_id",
+        "product_id",
+        "room_id",
+        "starts_at",
+        "lifted_at",
+        "expires_at",
+        "matched_rooms",
+        "matched_products",
     ):
         window = Q(occurred_at__gte=entry.starts_at)
         for end in (entry.lifted_at, entry.expires_at):
             if end is not None:
                 window &= Q(occurred_at__lt=end)
-        items = Q(room_id__in=entry.matched_rooms, product__isnull=True) | Q(
-            product_id__in=entry.matched_products
-        )
-        condition |= window & items
-    return condition
+        condition |= window & _targets(entry)
+    return events.filter(kind=EventKind.IMPRESSION).filter(condition)
+
+
+def _targets(entry: BlacklistEntry) -> Q:
+    """What an exposure shows when it falls under ``entry``: the listed room or
+    product, a room of the listed anchor, a product or room of the listed
+    merchant, or a room or product a keyword entry matched."""
+    shown = Q(pk__in=[])
+    if entry.room_id is not None:
+        shown |= Q(room_id=entry.room_id)
+    if entry.product_id is not None:
+        shown |= Q(product_id=entry.product_id)
+    if entry.anchor_id is not None:
+        rooms = LiveRoom.objects.filter(anchor_id=entry.anchor_id).values("pk")
+        shown |= Q(room_id__in=rooms)
+    if entry.merchant_id is not None:
+        products = Product.objects.filter(merchant_id=entry.merchant_id).values("pk")
+        rooms = LiveRoom.objects.filter(merchant_id=entry.merchant_id).values("pk")
+        shown |= Q(product_id__in=products) | Q(room_id__in=rooms)
+    if entry.kind == TargetKind.KEYWORD:
+        shown |= Q(room_id__in=entry.matched_rooms or [], product__isnull=True)
+        shown |= Q(product_id__in=entry.matched_products or [])
+    return shown
 
 
 @metric("governance.blacklisted_exposures")
 def blacklisted_exposures(context: AuditContext, check: dict[str, Any]) -> Measurement:
-    exposures = context.period.events().filter(kind=EventKind.IMPRESSION)
-    total = exposures.count()
+    total = context.exposure_total
     if not total:
         raise MetricUnavailable("no exposures in the period")
+    exposures = context.period.events().filter(kind=EventKind.IMPRESSION)
     offending = blacklisted_exposures_of(exposures)
     count = offending.count()
     return Measurement(
@@ -84,7 +94,7 @@ def blacklisted_exposures(context: AuditContext, check: dict[str, Any]) -> Measu
         total,
         "impressions of a live room, product, anchor or merchant while a "
         "blacklist entry against it was in force",
-        sample_ids=list(offending.values_list("event_id", flat=True)[:20]),
+        sample_ids=sample_event_ids(offending, count),
     )
 
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 
 from audits.checks.registry import (
     AuditContext,
     Measurement,
     MetricUnavailable,
     metric,
+    sample_event_ids,
 )
-from recengine.models import EventKind
+from recengine.models import EventKind, LiveRoom
 from recengine.moderation.models import (
     AigcCase,
     AigcCaseStatus,
@@ -36,13 +37,18 @@ from recengine.moderation.models import (
 ITEM_CASES = (("product", ContentKind.PRODUCT), ("room", ContentKind.ROOM_TITLE))
 
 
-def _first_exposures(context: AuditContext, item: str):
-    exposures = context.period.events().filter(kind=EventKind.IMPRESSION)
+def _first_exposures(context: AuditContext, item: str) -> pd.DataFrame:
+    """Each shown product (or live room shown without a product) with the first
+    moment it was exposed in the period, from the shared exposure summary."""
+    summary = context.exposures
     if item == "room":
-        exposures = exposures.filter(product__isnull=True, room__isnull=False)
+        shown = summary[summary["product_id"].isna() & summary["room_id"].notna()]
     else:
-        exposures = exposures.filter(product__isnull=False)
-    return exposures.values(f"{item}_id").annotate(first=Min("occurred_at")).order_by()
+        shown = summary[summary["product_id"].notna()]
+    first = shown.groupby(f"{item}_id")["first"].min()
+    return pd.DataFrame(
+        {"item": first.index.astype("int64"), "first": first.to_numpy()}
+    )
 
 
 @metric("moderation.screened_before_exposure_share")
@@ -51,10 +57,7 @@ def screened_before_exposure(
 ) -> Measurement:
     total, unscreened = 0, []
     for item, kind in ITEM_CASES:
-        first = pd.DataFrame.from_records(
-            list(_first_exposures(context, item).values_list(f"{item}_id", "first")),
-            columns=["item", "first"],
-        )
+        first = _first_exposures(context, item)
         screens = ModerationCase.objects.filter(
             kind=kind, **{f"{item}__in": first["item"].tolist()}
         )
@@ -131,58 +134,100 @@ def _blocking(item: str, kind: str) -> Exists:
 
 @metric("governance.blocked_exposures")
 def blocked_exposures(context: AuditContext, check: dict[str, Any]) -> Measurement:
-    exposures = context.period.events().filter(kind=EventKind.IMPRESSION)
-    total = exposures.count()
+    total = context.exposure_total
     if not total:
         raise MetricUnavailable("no exposures in the period")
-    shown = Q(product__isnull=False) & _blocking("product", ContentKind.PRODUCT)
-    shown |= Q(product__isnull=True) & _blocking("room", ContentKind.ROOM_TITLE)
+    exposures = context.period.events().filter(kind=EventKind.IMPRESSION)
+    # Only items that ever had a case able to block them are looked at: the
+    # event indexes find their impressions, the rest of the log is never probed.
+    products = _ever_blocking("product", ContentKind.PRODUCT)
+    shown = Q(product_id__in=products) & _blocking("product", ContentKind.PRODUCT)
+    shown |= (
+        Q(product__isnull=True)
+        & Q(room_id__in=_ever_blocking("room", ContentKind.ROOM_TITLE))
+        & _blocking("room", ContentKind.ROOM_TITLE)
+    )
     offending = exposures.filter(shown)
+    count = offending.count()
     return Measurement(
-        offending.count(),
+        count,
         total,
         "impressions of a product or live room whose moderation case was pending "
         "or rejected at that moment",
-        sample_ids=list(offending.values_list("event_id", flat=True)[:20]),
+        sample_ids=sample_event_ids(offending, count),
     )
 
 
-def _labelled(content: str) -> Exists:
-    """An active label of ``content`` with both parts (explicit text, implicit
-    metadata) on the shown live room, created before the exposure."""
-    labels = AigcLabel.objects.filter(
-        room=OuterRef("room_id"),
-        content=content,
-        active=True,
-        created_at__lte=OuterRef("occurred_at"),
-    ).exclude(explicit="")
-    return Exists(labels.exclude(metadata={}))
+def _ever_blocking(item: str, kind: str) -> list[int]:
+    """Items with a case that was pending for a while, is pending, or rejected."""
+    cases = ModerationCase.objects.filter(kind=kind, **{f"{item}__isnull": False})
+    blocking = cases.filter(
+        Q(decided_at__isnull=True)
+        | Q(decided_at__gt=F("screened_at"))
+        | Q(status=CaseStatus.REJECTED)
+    )
+    return list(blocking.values_list(f"{item}_id", flat=True).distinct())
+
+
+def _labelled_from(content: str, rooms: list[int]) -> dict[int, object]:
+    """Per room: when its first active label of ``content`` with both parts
+    (explicit text, implicit metadata) was created."""
+    labels = (
+        AigcLabel.objects.filter(room__in=rooms, content=content, active=True)
+        .exclude(explicit="")
+        .exclude(metadata={})
+        .values("room_id")
+        .annotate(first=Min("created_at"))
+        .order_by()
+    )
+    return {row["room_id"]: row["first"] for row in labels}
 
 
 @metric("aigc.labelled_exposure_share")
 def labelled_exposure_share(
     context: AuditContext, check: dict[str, Any]
 ) -> Measurement:
-    shown = context.period.events().filter(
-        kind=EventKind.IMPRESSION, room__isnull=False
-    )
-    digital = Q(room__anchor__is_digital_human=True)
-    virtual = Q(room__virtual_background=True)
-    synthetic = shown.filter(digital | virtual)
-    total = synthetic.count()
+    """An exposure of a room with a digital-human anchor or a virtual background
+    is labelled when, for each, an active label with both parts was created
+    before it. The rooms are few, so each gets one condition on the indexed
+    (room, time) of the log: shown before its labels, or shown with none."""
+    needs = {
+        AigcContent.DIGITAL_HUMAN: set(
+            LiveRoom.objects.filter(anchor__is_digital_human=True).values_list(
+                "pk", flat=True
+            )
+        ),
+        AigcContent.VIRTUAL_BACKGROUND: set(
+            LiveRoom.objects.filter(virtual_background=True).values_list(
+                "pk", flat=True
+            )
+        ),
+    }
+    rooms = sorted(set().union(*needs.values()))
+    shown = context.period.events().filter(kind=EventKind.IMPRESSION)
+    synthetic = shown.filter(room_id__in=rooms)
+    total = synthetic.count() if rooms else 0
     if not total:
         raise MetricUnavailable("no exposure of AI-generated anchors or backgrounds")
-    unlabelled = synthetic.filter(
-        (digital & ~_labelled(AigcContent.DIGITAL_HUMAN))
-        | (virtual & ~_labelled(AigcContent.VIRTUAL_BACKGROUND))
-    )
+
+    since: dict[int, list] = {room: [] for room in rooms}
+    for content, needing in needs.items():
+        found = _labelled_from(content, sorted(needing))
+        for room in needing:
+            since[room].append(found.get(room))
+    unlabelled_rooms = [room for room, at in since.items() if None in at]
+    condition = Q(room_id__in=unlabelled_rooms)
+    for room, at in since.items():
+        if None not in at:
+            condition |= Q(room_id=room, occurred_at__lt=max(at))
+    unlabelled = synthetic.filter(condition)
     count = unlabelled.count()
     return Measurement(
         (total - count) / total,
         total,
         "exposures of live rooms with a digital-human anchor or a virtual "
         "background that carried an active explicit and implicit label for each",
-        sample_ids=list(unlabelled.values_list("event_id", flat=True)[:20]),
+        sample_ids=sample_event_ids(unlabelled, count),
     )
 
 
@@ -202,19 +247,23 @@ def unconsented_likeness_exposures(
     consented = ConsentRecord.objects.filter(
         anchor=OuterRef("room__anchor_id"), granted_at__lte=at
     ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
-    shown = context.period.events().filter(
-        kind=EventKind.IMPRESSION, room__isnull=False
-    )
-    total = shown.count()
+    summary = context.exposures
+    total = int(summary.loc[summary["room_id"].notna(), "exposures"].sum())
     if not total:
         raise MetricUnavailable("no live-room exposures in the period")
-    offending = shown.filter(Exists(found), ~Exists(consented))
+    shown = context.period.events().filter(kind=EventKind.IMPRESSION)
+    suspects = AigcCase.objects.filter(verdict=Verdict.IMPERSONATION).values("anchor")
+    rooms = LiveRoom.objects.filter(anchor__in=suspects).values_list("pk", flat=True)
+    offending = shown.filter(room_id__in=list(rooms)).filter(
+        Exists(found), ~Exists(consented)
+    )
+    count = offending.count()
     return Measurement(
-        offending.count(),
+        count,
         total,
         "live-room exposures of an anchor with an impersonation finding and no "
         "consent record in force at that moment",
-        sample_ids=list(offending.values_list("event_id", flat=True)[:20]),
+        sample_ids=sample_event_ids(offending, count),
     )
 
 

@@ -17,6 +17,7 @@ from audits.checks.registry import (
     Measurement,
     MetricUnavailable,
     metric,
+    sample_event_ids,
 )
 from audits.models import Report, ReportStatus
 from recengine import classification
@@ -32,6 +33,7 @@ from recengine.models import (
     AnchorPersona,
     Event,
     EventKind,
+    LiveRoom,
     Merchant,
     ModelStatus,
     ModelVersion,
@@ -140,15 +142,8 @@ def platform_started():
 def unapproved_serving_versions(
     context: AuditContext, check: dict[str, Any]
 ) -> Measurement:
-    served = (
-        context.period.events()
-        .filter(kind=EventKind.IMPRESSION)
-        .exclude(model_version="")
-        .values_list("model_version", flat=True)
-        .distinct()
-        .order_by()
-    )
-    served = sorted(set(served) - {PopularityBaseline.model_version})
+    named = set(context.exposures["model_version"].unique()) - {""}
+    served = sorted(named - {PopularityBaseline.model_version})
     known = {m.version: m for m in ModelVersion.objects.filter(version__in=served)}
     offending = [
         version for version in served if not _approved(known.get(version), context)
@@ -245,19 +240,20 @@ def _same(left: pd.Series, right: pd.Series) -> pd.Series:
 def exposure_provenance_share(
     context: AuditContext, check: dict[str, Any]
 ) -> Measurement:
-    exposures = context.period.events().filter(kind=EventKind.IMPRESSION)
-    total = exposures.count()
+    total = context.exposure_total
     if not total:
         raise MetricUnavailable("no exposures in the period")
-    missing = exposures.filter(
-        Q(strategy="") | Q(model_version="") | Q(policy_version__isnull=True)
+    count = int(context.exposures["unprovenanced"].sum())
+    missing = (
+        context.period.events()
+        .filter(kind=EventKind.IMPRESSION)
+        .filter(Q(strategy="") | Q(model_version="") | Q(policy_version__isnull=True))
     )
-    count = missing.count()
     return Measurement(
         (total - count) / total,
         total,
         "impressions carrying strategy, model version and policy version",
-        sample_ids=list(missing.values_list("event_id", flat=True)[:20]),
+        sample_ids=sample_event_ids(missing, count),
     )
 
 
@@ -347,12 +343,11 @@ def noncommercial_weight_share(
 def anchor_persona_coverage(
     context: AuditContext, check: dict[str, Any]
 ) -> Measurement:
+    rooms = context.exposures["room_id"].dropna().astype("int64").unique().tolist()
     exposed = set(
-        context.period.events()
-        .filter(kind=EventKind.IMPRESSION, room__isnull=False)
-        .values_list("room__anchor", flat=True)
-        .distinct()
-        .order_by()
+        LiveRoom.objects.filter(pk__in=rooms)
+        .exclude(anchor=None)
+        .values_list("anchor", flat=True)
     )
     if not exposed:
         raise MetricUnavailable("no anchor was exposed in the period")

@@ -16,7 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from audits.metrics.loaders import Period, merchant_exposures
+from audits.metrics.loaders import (
+    Period,
+    exposure_summary,
+    item_exposures,
+    merchant_exposures,
+)
 
 # How many offending ids a finding carries as evidence; the count is always exact.
 SAMPLE_IDS = 20
@@ -56,9 +61,27 @@ class AuditContext:
         return compute_for_context(self)
 
     @cached_property
+    def exposures(self) -> pd.DataFrame:
+        """The period's impressions per (product, room, model version): see
+        ``audits.metrics.loaders.exposure_summary``."""
+        return exposure_summary(self.period)
+
+    @cached_property
+    def exposure_total(self) -> int:
+        return int(self.exposures["exposures"].sum())
+
+    @cached_property
     def merchant_exposures(self) -> pd.Series:
         """Exposures of every eligible merchant in the period, zeros included."""
-        return merchant_exposures(self.period)
+        items = item_exposures(self.period, self.exposures)
+        return merchant_exposures(self.period, items)
+
+
+def sample_event_ids(offending, count: int) -> list[str]:
+    """Ids of the first offending events; no second scan when none offends."""
+    if not count:
+        return []
+    return list(offending.values_list("event_id", flat=True)[:SAMPLE_IDS])
 
 
 MetricFunction = Callable[[AuditContext, dict[str, Any]], Measurement]

@@ -96,60 +96,40 @@ def non_personalised_after_opt_out(
 def not_interested_honoured(
     context: AuditContext, check: dict[str, Any]
 ) -> Measurement:
-    feedback = _item_frame(
-        context.period.events().filter(kind=EventKind.NOT_INTERESTED), "event_id"
+    feedback = (
+        context.period.events()
+        .filter(kind=EventKind.NOT_INTERESTED)
+        .filter(Q(product__isnull=False) | Q(room__isnull=False))
     )
-    if feedback.empty:
+    total = feedback.count()
+    if not total:
         raise MetricUnavailable("no not-interested event in the period")
 
-    # Later exposures of the same items to the same viewers, in one query; the
-    # matching of each event to its 7-day window happens in the frame.
-    window = dt.timedelta(days=NOT_INTERESTED_DAYS)
-    shown = _item_frame(
-        Event.objects.filter(
-            kind=EventKind.IMPRESSION,
-            viewer_id__in=feedback["viewer"].unique().tolist(),
-            occurred_at__gt=context.period.start,
-            occurred_at__lte=context.period.end + window,
-        ).filter(
-            Q(
-                product_id__in=feedback.loc[
-                    feedback["kind"] == "product", "item"
-                ].tolist()
-            )
-            | Q(room_id__in=feedback.loc[feedback["kind"] == "room", "item"].tolist())
-        ),
-        "id",
+    # Each rejection looks for a later exposure of its item to its viewer in the
+    # (viewer, time) index: rejections are few, exposures many.
+    at = OuterRef("occurred_at")
+    later = Event.objects.filter(
+        kind=EventKind.IMPRESSION,
+        viewer_id=OuterRef("viewer_id"),
+        occurred_at__gt=at,
+        occurred_at__lte=at + dt.timedelta(days=NOT_INTERESTED_DAYS),
     )
-    pairs = feedback.merge(
-        shown, on=["viewer", "kind", "item"], suffixes=("", "_shown")
+    shown_again = Q(
+        Exists(later.filter(product_id=OuterRef("product_id"))),
+        product__isnull=False,
+    ) | Q(
+        Exists(later.filter(product__isnull=True, room_id=OuterRef("room_id"))),
+        product__isnull=True,
     )
-    later = pairs["at_shown"] > pairs["at"]
-    later &= pairs["at_shown"] <= pairs["at"] + window
-    broken = sorted(pairs.loc[later, "key"].unique())
-    total = len(feedback)
+    broken = sorted(feedback.filter(shown_again).values_list("event_id", flat=True))
+    count = len(broken)
     return Measurement(
-        (total - len(broken)) / total,
+        (total - count) / total,
         total,
         f"not-interested events whose item was not shown to the same viewer again "
         f"within {NOT_INTERESTED_DAYS} days / all not-interested events",
         sample_ids=broken[:20],
     )
-
-
-def _item_frame(events, key: str) -> pd.DataFrame:
-    """Events as (key, viewer, kind, item, at); a product when one is named, else
-    the live room."""
-    rows = events.filter(Q(product__isnull=False) | Q(room__isnull=False)).values_list(
-        key, "viewer_id", "product_id", "room_id", "occurred_at"
-    )
-    frame = pd.DataFrame.from_records(
-        list(rows), columns=["key", "viewer", "product", "room", "at"]
-    )
-    is_product = frame["product"].notna()
-    frame["kind"] = is_product.map({True: "product", False: "room"})
-    frame["item"] = frame["product"].where(is_product, frame["room"]).astype("Int64")
-    return frame[["key", "viewer", "kind", "item", "at"]]
 
 
 @metric("rights.deleted_tags_reappeared")

@@ -62,6 +62,7 @@ def compute_for_context(context: AuditContext) -> dict[str, object]:
         quality_merchants=merchants,
         n_boot=int(context.parameters.get("n_boot", BOOTSTRAP_DRAWS)),
         seed=SEED,
+        exposures=context.exposures,
     )
     results["daily"] = daily_exposure_shares(context)
     return results

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from audits.metrics.ecosystem import zero_filled
@@ -168,19 +168,51 @@ def list_diversity_by_viewer(period: Period) -> pd.DataFrame:
     )
 
 
-def item_exposures(period: Period) -> pd.DataFrame:
-    """Exposures per shown item in one grouped scan: ``kind`` ("product" when the
-    exposure shows a product, else "room"), ``item``, ``merchant``, ``category``
-    and ``exposures``. Merchants and categories come from the catalogue tables."""
+SUMMARY_COLUMNS = [
+    "product_id",
+    "room_id",
+    "model_version",
+    "exposures",
+    "first",
+    "unprovenanced",
+]
+
+
+def exposure_summary(period: Period) -> pd.DataFrame:
+    """The period's impressions in one grouped scan, one row per (product, live
+    room, model version): ``exposures``, the ``first`` moment one was shown and
+    how many lacked strategy, model or policy version (``unprovenanced``).
+
+    Several checks and Table 1 read the same impressions; they share this frame
+    (``AuditContext.exposures``) rather than each scanning the log again.
+    """
+    missing = Q(strategy="") | Q(model_version="") | Q(policy_version__isnull=True)
     rows = (
         period.events()
         .filter(kind=EventKind.IMPRESSION)
-        .values("product_id", "room_id")
-        .annotate(exposures=Count("id"))
+        .values_list("product_id", "room_id", "model_version")
+        .annotate(
+            exposures=Count("id"),
+            first=Min("occurred_at"),
+            unprovenanced=Count("id", filter=missing),
+        )
         .order_by()
     )
-    raw = pd.DataFrame.from_records(
-        list(rows), columns=["product_id", "room_id", "exposures"]
+    frame = pd.DataFrame.from_records(list(rows), columns=SUMMARY_COLUMNS)
+    for column in ("product_id", "room_id"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def item_exposures(period: Period, summary: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Exposures per shown item: ``kind`` ("product" when the exposure shows a
+    product, else "room"), ``item``, ``merchant``, ``category`` and
+    ``exposures``. Merchants and categories come from the catalogue tables."""
+    summary = exposure_summary(period) if summary is None else summary
+    raw = (
+        summary.groupby(["product_id", "room_id"], dropna=False)["exposures"]
+        .sum()
+        .reset_index()
     )
     shown = raw["product_id"].notna()
     products = _catalogue(Product, raw.loc[shown, "product_id"])

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +48,8 @@ KIND_METRICS = {
 
 
 CREDIT_METRIC = "governance.credit_monotonicity_violations"
+# Memory each sort or hash of an audit query may use on PostgreSQL.
+AUDIT_WORK_MEM = "256MB"
 
 
 class AuditError(ValueError):
@@ -146,7 +149,8 @@ def execute_run(run_id: int, *, now: dt.datetime | None = None) -> int:
     _mark(run, RunStatus.RUNNING, "clause 8.2.1: audit started")
     progress = _progress_writer(run)
     try:
-        computed = compute(run, now or timezone.now(), progress)
+        with sorting_memory():
+            computed = compute(run, now or timezone.now(), progress)
         report_id = _store(run_id, computed)
     except Exception as error:
         logger.exception("Audit failed", extra={"run_id": run_id})
@@ -154,6 +158,27 @@ def execute_run(run_id: int, *, now: dt.datetime | None = None) -> int:
         raise
     progress(100, "done")
     return report_id
+
+
+@contextmanager
+def sorting_memory() -> Iterator[None]:
+    """On PostgreSQL, let the audit's grouped scans sort and hash in memory.
+
+    An audit groups ten million events by viewer, by served list and by item; with
+    the server's default ``work_mem`` (4 MB) each of those spills to disk. The
+    setting holds for this session only and is put back afterwards, since a worker
+    keeps its connection for the next task.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET work_mem = '{AUDIT_WORK_MEM}'")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET work_mem")
 
 
 def _first_report(run: AuditRun) -> int:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audits.checks.evaluate import evaluate
 from audits.checks.platform_metrics import governed_models
+from audits.checks.registry import AuditContext
 from audits.models import AuditRun, Report, ReportStatus
 from audits.services.runs import current_catalogue
 from recengine.features import datasets
@@ -145,6 +146,8 @@ def test_only_evaluated_and_approved_models_serve(
     )
     make_event(EventKind.IMPRESSION, at, viewer, room=room, model_version="m-unknown")
 
+    # A context reads the period's exposures once, as one audit run does.
+    context = AuditContext(period=context.period, now=context.now)
     outcome = evaluate(spec, context)
     assert outcome.status == "fail"
     assert outcome.measurement.sample_ids == ["m-unapproved", "m-unknown"]
