@@ -66,9 +66,10 @@ def main() -> None:
     print(f"platform       {_describe(build)}")
     print(f"engine         {version}; product vectors {vectors[0]} x {vectors[1]}")
 
-    results = _measure(workdir, token, viewers, version, args)
-    _report(results, args.rate)
-    (workdir / "serve-results.json").write_text(json.dumps(results, indent=2))
+    if not args.profile_only:
+        results = _measure(workdir, token, viewers, version, args)
+        _report(results, args.rate)
+        (workdir / "serve-results.json").write_text(json.dumps(results, indent=2))
     _profile(token, viewers, args.profile_requests)
 
 
@@ -326,34 +327,33 @@ def _profile(token: str, viewers: int, requests: int) -> None:
     client = Client(HTTP_AUTHORIZATION=f"Api-Key {token}")
     rng = random.Random(7)
 
-    def path() -> str:
+    def path(scene: str) -> str:
         viewer = viewer_id(rng.randrange(viewers))
-        scene = SCENES[rng.randrange(2)]
         return f"{ENDPOINT}?viewer={viewer}&scene={scene}&size=20"
 
     # As in a gunicorn worker: exposures and catalogue reloads off the request path.
     serving.run_in_web_worker()
     serving.runtime().refresh(force=True)
     serving.runtime().wait(300)
-    for _ in range(50):
-        client.get(path())
-    started = time.perf_counter()
-    for _ in range(requests):
-        client.get(path())
-    plain_ms = (time.perf_counter() - started) / requests * 1000
+    for scene in SCENES:
+        for _ in range(50):
+            client.get(path(scene))
+        started = time.perf_counter()
+        for _ in range(requests):
+            client.get(path(scene))
+        plain_ms = (time.perf_counter() - started) / requests * 1000
 
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(requests):
-        assert client.get(path()).status_code == 200
-    profiler.disable()
-    print(f"\nin process: {plain_ms:.2f} ms per request without the profiler")
-    print(f"profile of {requests} requests (both scenes), by area of the code:")
-    for area, seconds in by_area(pstats.Stats(profiler))[:14]:
-        print(f"  {area:44s} {seconds / requests * 1000:7.2f} ms/request")
-    stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative")
-    stats.print_stats(30)
-    stats.sort_stats("tottime").print_stats(20)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(requests):
+            assert client.get(path(scene)).status_code == 200
+        profiler.disable()
+        print(f"\n{scene}: {plain_ms:.2f} ms per request in process, no profiler")
+        print(f"profile of {requests} requests, by area of the code:")
+        for area, seconds in by_area(pstats.Stats(profiler))[:14]:
+            print(f"  {area:44s} {seconds / requests * 1000:7.2f} ms/request")
+        stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime")
+        stats.print_stats(15)
 
 
 # -- load generation -----------------------------------------------------------
@@ -568,6 +568,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--closed-seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--profile-requests", type=int, default=500)
+    parser.add_argument(
+        "--profile-only",
+        action="store_true",
+        help="skip the load test: only the in-process profile of each scene",
+    )
     parser.add_argument(
         "--build-only",
         action="store_true",

@@ -32,6 +32,10 @@ class ArtifactMismatch(ValueError):
     """The file on disk is not the one that was registered."""
 
 
+# Caches a loaded scene derives from its arrays; never stored in the artifact.
+DERIVED = ("_popular_order", "_fresh")
+
+
 @dataclass
 class SceneModel:
     """The items of one scene and what training learned about each of them."""
@@ -71,8 +75,36 @@ class SceneModel:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("position", None)
+        for derived in DERIVED:
+            state.pop(derived, None)
         state["_table"] = None
         return state
+
+    # -- orders computed once per loaded model, not on every request --------------
+
+    def popular_order(self) -> np.ndarray:
+        """Item indices from the most to the least popular (ties by index)."""
+        order = self.__dict__.get("_popular_order")
+        if order is None:
+            order = np.argsort(-self.popularity, kind="stable")
+            self.__dict__["_popular_order"] = order
+        return order
+
+    def fresh_items(self, now: float, window: float) -> np.ndarray:
+        """Indices of the items created less than ``window`` seconds before
+        ``now``, in index order.
+
+        The candidates are kept per minute (every item that could be fresh at
+        some moment of that minute); each call only filters that short list.
+        """
+        minute = int(now // 60)
+        cached = self.__dict__.get("_fresh")
+        if cached is None or cached[0] != (minute, window):
+            since = minute * 60.0 - window
+            cached = ((minute, window), np.flatnonzero(self.created_at > since))
+            self.__dict__["_fresh"] = cached
+        pool = cached[1]
+        return pool[now - self.created_at[pool] < window]
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)

@@ -71,7 +71,7 @@ class Viewer:
 
 def _exploration(scene: SceneModel, now: float) -> Exploration:
     """Items of anchors / merchants new to the platform, with their CTR evidence."""
-    pool = np.flatnonzero(now - scene.created_at < NEW_SECONDS)
+    pool = scene.fresh_items(now, NEW_SECONDS)
     clicks = np.round(scene.ctr_prior[pool] * scene.exposures[pool])
     return Exploration(pool, scene.exposures[pool], clicks)
 

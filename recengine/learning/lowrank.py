@@ -83,16 +83,27 @@ class ImplicitALS(Recommender):
     def _score_rows(self, history: sp.csr_matrix) -> np.ndarray:
         return self._fold_in(history) @ self.item_factors_.T
 
+    def _gram(self) -> np.ndarray:
+        """Y'Y + reg I over every item: the same for every fold-in of a fitted
+        model, computed once (a serving request folds in one viewer)."""
+        gram = self.__dict__.get("_gram_cache")
+        if gram is None or gram[0] is not self.item_factors_:
+            items = self.item_factors_.astype(np.float64)
+            value = items.T @ items + self.regularization * np.eye(items.shape[1])
+            gram = (self.item_factors_, value)
+            self.__dict__["_gram_cache"] = gram
+        return gram[1]
+
     def _fold_in(self, history: sp.csr_matrix) -> np.ndarray:
         """User factors for new rows: (Y'Y + Y'(C-I)Y + reg I)^-1 Y'C 1."""
-        items = self.item_factors_.astype(np.float64)
-        gram = items.T @ items + self.regularization * np.eye(items.shape[1])
-        result = np.zeros((history.shape[0], items.shape[1]), dtype=np.float32)
+        gram = self._gram()
+        factors = self.item_factors_
+        result = np.zeros((history.shape[0], factors.shape[1]), dtype=np.float32)
         for row in range(history.shape[0]):
             start, stop = history.indptr[row], history.indptr[row + 1]
             if start == stop:
                 continue
-            local = items[history.indices[start:stop]]
+            local = factors[history.indices[start:stop]].astype(np.float64)
             confidence = self.alpha * history.data[start:stop].astype(np.float64)
             system = gram + (local.T * (confidence - 1.0)) @ local
             result[row] = np.linalg.solve(system, local.T @ confidence)
