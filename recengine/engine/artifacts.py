@@ -33,7 +33,7 @@ class ArtifactMismatch(ValueError):
 
 
 # Caches a loaded scene derives from its arrays; never stored in the artifact.
-DERIVED = ("_popular_order", "_fresh")
+DERIVED = ("_popular_order", "_fresh", "_vector_index")
 
 
 @dataclass
@@ -89,6 +89,16 @@ class SceneModel:
             order = np.argsort(-self.popularity, kind="stable")
             self.__dict__["_popular_order"] = order
         return order
+
+    def vector_index(self):
+        """The approximate vector index serving built for this scene, if any."""
+        return self.__dict__.get("_vector_index")
+
+    def prepare_vector_index(self) -> None:
+        """Build the approximate index a large scene is served from (``ann``)."""
+        from recengine.engine import ann
+
+        self.__dict__["_vector_index"] = ann.build(self.vectors)
 
     def fresh_items(self, now: float, window: float) -> np.ndarray:
         """Indices of the items created less than ``window`` seconds before

@@ -147,6 +147,8 @@ class EngineRuntime:
     def _load(self, version: str, path, sha256: str) -> None:
         try:
             artifacts = EngineArtifacts.load(path, sha256)
+            for scene in artifacts.scenes.values():
+                scene.prepare_vector_index()
             feedback = _feedback_since(artifacts.window_end)
         except Exception:
             logger.exception("loading model %s failed", version)

@@ -224,12 +224,11 @@ def recall(
 ) -> dict[int, str]:
     """Candidates of every channel, each with the first channel that proposed it.
 
-    Vector retrieval is an exact numpy dot product over the scene's item vectors:
-    1.9 ms per query at 100k x 109 on one core (measured on the serve bench's
-    catalogue). An HNSW index (faiss, M=16, efSearch=128) answered in 0.2 ms but
-    found only 38 of the exact top 100 on vectors of that width, so exact search
-    stays. The popularity and freshness channels read orders the loaded scene
-    keeps (``popular_order``, ``fresh_items``) instead of scanning every item.
+    Vector retrieval is an exact numpy dot product over the scene's item vectors,
+    or, for a large scene a serving process loaded, its approximate index
+    (``recengine.engine.ann`` gives the measured trade-off). The popularity and
+    freshness channels read orders the loaded scene keeps (``popular_order``,
+    ``fresh_items``) instead of scanning every item.
     """
     proposals: dict[str, np.ndarray] = {}
     if cf_scores is not None:
@@ -237,8 +236,11 @@ def recall(
             cf_scores, allowed & (cf_scores > 0), CHANNEL_SIZES["cf"]
         )
     if np.any(profile):
-        proposals["vector"] = best(
-            scene.vectors @ profile, allowed, CHANNEL_SIZES["vector"]
+        index = scene.vector_index()
+        proposals["vector"] = (
+            index.search(profile, allowed, CHANNEL_SIZES["vector"])
+            if index is not None
+            else best(scene.vectors @ profile, allowed, CHANNEL_SIZES["vector"])
         )
     proposals["popular"] = first_allowed(
         scene.popular_order(), allowed, CHANNEL_SIZES["popular"]
