@@ -10,7 +10,8 @@ workers for the project and for ``bench/reference_app.py`` (an exact numpy top-k
 the same product vectors), and measures each with an open-loop load at a constant
 rate (latency counted from the scheduled send time, so queueing counts) and with
 closed loops at two concurrencies (maximum throughput). It ends with a cProfile of
-the endpoint in process, exposure writes included. See ``bench/README.md``.
+the endpoint in process for each scene (``--profile-only``: nothing else). See
+``bench/README.md``.
 """
 
 from __future__ import annotations
