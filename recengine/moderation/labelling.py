@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from recengine.governance.publishing import publish_policy
+from recengine.history import person, stamp
 from recengine.models import LiveRoom, Product
 from recengine.moderation import detect, signing
 from recengine.moderation.models import (
@@ -55,8 +56,9 @@ def explicit_label(content: str, tier: str) -> str:
 
 
 def save_governed(obj, actor, reason: str, clause: str) -> None:
-    obj._history_user = actor
-    obj._change_reason = with_clause(reason, clause)
+    """Save with its history record: a person as its user, a service's API key at
+    the end of its reason."""
+    stamp(obj, actor=actor, reason=with_clause(reason, clause))
     obj.save()
 
 
@@ -110,14 +112,13 @@ def _new_label(target, content, tier, digest, producer, actor, content_id=""):
         explicit=explicit_label(content, tier),
         content_hash=digest,
         created_at=timezone.now(),
-        declared_by=actor,
+        declared_by=person(actor),
         metadata={},
         signature="",
         **{kind: target},
     )
     # Saved once for its id, the propagation id inside the signed block.
-    label._history_user = actor
-    label._change_reason = with_clause("label created", CLAUSE_LABEL)
+    stamp(label, actor=actor, reason=with_clause("label created", CLAUSE_LABEL))
     label.save()
     label.metadata = signing.metadata_block(
         tier, producer, content_id or target.external_id, f"aigc-{label.pk}"

@@ -103,7 +103,12 @@ def test_a_platform_service_declares_with_its_catalogue_key(platform, platform_a
     )
 
     assert response.status_code == 201
-    assert AigcLabel.objects.get().declared_by is None
+    label = AigcLabel.objects.get()
+    assert label.declared_by is None
+    # The service is no person: its key names it in the history record instead.
+    record = label.history.earliest("history_date")
+    assert record.history_user is None
+    assert record.history_change_reason.endswith(f"[api key {token.split('.')[0]}]")
 
 
 @pytest.mark.parametrize(

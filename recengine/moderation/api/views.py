@@ -32,12 +32,6 @@ def _valid(serializer_class, request: Request) -> dict:
     return serializer.validated_data
 
 
-def _person(request: Request):
-    """The signed-in staff member, or ``None`` for a service's API key."""
-    user = request.user
-    return user if getattr(user, "pk", None) else None
-
-
 def _refused(error: ModerationError) -> ValidationError:
     return ValidationError({"detail": str(error)})
 
@@ -200,7 +194,7 @@ class Labels(generics.ListCreateAPIView):
         data = _valid(s.DeclarationSerializer, request)
         try:
             label = labelling.declare_label(
-                actor=_person(request),
+                actor=request.user,
                 target_kind=data["target_kind"],
                 target_id=data["target"],
                 content=data["content"],
@@ -224,7 +218,7 @@ class Verify(APIView):
         data = _valid(s.VerificationSerializer, request)
         try:
             verdict, case = labelling.verify_submitted(
-                actor=_person(request),
+                actor=request.user,
                 target_kind=data["target_kind"],
                 target_id=data["target"],
                 metadata=data["metadata"],
