@@ -60,6 +60,7 @@ def main() -> None:
     print(f"wall time       {seconds:.1f} s")
     print(f"events/second   {events / seconds:,.0f}")
     print(f"peak memory     {peak_mib:,.0f} MiB (ru_maxrss)")
+    print(f"data folder     {workdir} (product pictures; train.py --data-dir)")
 
 
 def _arguments() -> argparse.Namespace:

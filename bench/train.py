@@ -9,8 +9,9 @@ and filled by the simulator (``--viewers`` x ``--days``) before training; the
 simulation is not part of the measured time. With ``--database-url`` the database
 is trained on as it is, so the 100k-viewer run is: simulate once with
 ``python bench/simulate.py --viewers 100000 --days 14 --database-url URL``, then
-``python bench/train.py --database-url URL --days 14`` (the window ends at the
-newest event). Peak memory is the process's maximum resident set size.
+``python bench/train.py --database-url URL --data-dir DIR --days 14`` (the window
+ends at the newest event; DIR is the folder ``simulate.py`` printed, which holds the
+product pictures). Peak memory is the process's maximum resident set size.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     args = _arguments()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-train-"))
+    # The simulator keeps product pictures under DATA_DIR: training a database
+    # simulated earlier reads them from that run's folder (``--data-dir``).
+    workdir = Path(args.data_dir or tempfile.mkdtemp(prefix="bench-train-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
     os.environ["DATA_DIR"] = str(workdir)
     os.environ["DEBUG"] = "false"
@@ -81,6 +84,11 @@ def main() -> None:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--data-dir",
+        default="",
+        help="DATA_DIR of the run that simulated --database-url (its pictures)",
+    )
     parser.add_argument("--viewers", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--seed", type=int, default=1)
