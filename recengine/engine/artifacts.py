@@ -33,7 +33,7 @@ class ArtifactMismatch(ValueError):
 
 
 # Caches a loaded scene derives from its arrays; never stored in the artifact.
-DERIVED = ("_popular_order", "_fresh", "_vector_index")
+DERIVED = ("_popular_order", "_fresh", "_vector_index", "_category_means")
 
 
 @dataclass

@@ -11,6 +11,7 @@ the viewer's personalisation switch and the catalogue's live schedule.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -24,7 +25,7 @@ import pandas as pd
 from django.utils import timezone
 
 from recengine import markers
-from recengine.engine import readers, strategies
+from recengine.engine import coldstart, readers, strategies
 from recengine.engine.artifacts import EngineArtifacts, SceneModel
 from recengine.engine.feedback import SUPPRESS_DAYS, FeedbackStore, FeedbackSync
 from recengine.engine.forgetting import ForgottenTags
@@ -91,6 +92,9 @@ class EngineRuntime:
         self._catalogue_at = -np.inf
         self._catalogue_loader: threading.Thread | None = None
         self._row_cache: dict[tuple[int, int], np.ndarray] = {}
+        # Artifacts with the items listed after training (``with_new_items``).
+        self._extended: dict[tuple, tuple] = {}
+        self._extended_items: dict[tuple, tuple] = {}
         self._ranking: _Ranking | None = None
 
     # -- versions ---------------------------------------------------------------
@@ -171,6 +175,7 @@ class EngineRuntime:
 
     def invalidate(self) -> None:
         with self._lock:
+            self._extended, self._extended_items = {}, {}
             self._catalogue = None
             self._ranking = None
             self._checked_at = -np.inf
@@ -212,6 +217,7 @@ class EngineRuntime:
                 policy.version,
             )
 
+        artifacts = self.with_new_items(artifacts, scene, self._index(now))
         request = self._request(artifacts, scene, size, now, request_id, policy)
         if personal:
             picked = strategies.personalised(
@@ -243,6 +249,43 @@ class EngineRuntime:
             # A stable hash: the same request explores the same way in every process.
             seed=zlib.crc32(request_id.encode()),
         )
+
+    def with_new_items(
+        self, artifacts: EngineArtifacts, scene: str, catalogue: CatalogueIndex
+    ) -> EngineArtifacts:
+        """``artifacts`` whose ``scene`` also holds the catalogue's items listed
+        after training (``recengine.engine.coldstart``).
+
+        Worked out once per catalogue load, and rebuilt only when the set of such
+        items changed; with none, ``artifacts`` itself.
+        """
+        key = (id(artifacts), scene, id(catalogue))
+        found = self._extended.get(key)
+        if found is not None and found[0] is artifacts:
+            return found[1]
+        model = artifacts.scenes[scene]
+        items = coldstart.new_items(model, catalogue, artifacts.category_codes)
+        previous = self._extended_items.get((id(artifacts), scene))
+        if items is None:
+            result = artifacts
+        elif (
+            previous is not None
+            and previous[0] is artifacts
+            and np.array_equal(previous[1], items.pk)
+        ):
+            result = previous[2]
+        else:
+            extended = coldstart.extend(model, items, artifacts.anchor_personas)
+            result = dataclasses.replace(
+                artifacts, scenes={**artifacts.scenes, scene: extended}
+            )
+            if len(self._extended_items) >= 4:
+                self._extended_items.clear()  # older models' extensions
+            self._extended_items[(id(artifacts), scene)] = (artifacts, items.pk, result)
+        if len(self._extended) > 8:
+            self._extended.clear()
+        self._extended[key] = (artifacts, result)
+        return result
 
     def _ranking_config(self) -> _Ranking:
         marker = _cached(RANKING_KEY)

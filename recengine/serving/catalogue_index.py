@@ -48,6 +48,13 @@ class CatalogueIndex:
     # Merchant of each room (-1 for none) and product, for the policy filter.
     room_merchant_pk: np.ndarray | None = None
     product_merchant_pk: np.ndarray | None = None
+    # What a model needs of an item it was not trained on (``engine.coldstart``):
+    # category code ("" for none), creation time (epoch seconds), product price.
+    room_category: list[str] | None = None
+    room_created: np.ndarray | None = None
+    product_category: list[str] | None = None
+    product_created: np.ndarray | None = None
+    product_price: np.ndarray | None = None
 
     def live_mask(self, now: dt.datetime) -> np.ndarray:
         """Rooms with a broadcast session running at ``now``."""
@@ -80,10 +87,14 @@ def load_catalogue(now: dt.datetime) -> CatalogueIndex:
             "anchor__is_digital_human",
             "virtual_background",
             "merchant_id",
+            "category__code",
+            "created_at",
         )
     )
     products = list(
-        Product.objects.order_by("pk").values_list("pk", "external_id", "merchant_id")
+        Product.objects.order_by("pk").values_list(
+            "pk", "external_id", "merchant_id", "category__code", "created_at", "price"
+        )
     )
     room_position = {row[0]: index for index, row in enumerate(rooms)}
     session_room, start, end = _sessions(now, room_position)
@@ -104,6 +115,13 @@ def load_catalogue(now: dt.datetime) -> CatalogueIndex:
             [row[5] if row[5] is not None else -1 for row in rooms], dtype=np.int64
         ),
         product_merchant_pk=np.array([row[2] for row in products], dtype=np.int64),
+        room_category=[row[6] or "" for row in rooms],
+        room_created=np.array([row[7].timestamp() for row in rooms], dtype=np.float64),
+        product_category=[row[3] or "" for row in products],
+        product_created=np.array(
+            [row[4].timestamp() for row in products], dtype=np.float64
+        ),
+        product_price=np.array([float(row[5]) for row in products], dtype=np.float64),
     )
 
 
