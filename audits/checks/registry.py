@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import pandas as pd
+from django.db import connection
 
 from audits.metrics.loaders import (
     Period,
     exposure_summary,
     item_exposures,
+    list_diversity_by_viewer,
     merchant_exposures,
 )
 
@@ -51,6 +54,7 @@ class AuditContext:
     now: dt.datetime
     run_id: int | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
+    _background: Future | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def table1(self) -> dict[str, object]:
@@ -59,6 +63,26 @@ class AuditContext:
         from audits.checks.table1_metrics import compute_for_context
 
         return compute_for_context(self)
+
+    def start_background(self) -> None:
+        """Begin the slowest grouped scan (served-list diversity) on a second
+        database connection while the checks run on this one.
+
+        Only on PostgreSQL outside a transaction: another connection would not see
+        rows of an open transaction, and SQLite serialises its connections anyway.
+        """
+        if self._background is not None or not _may_fork_queries():
+            return
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
+        self._background = executor.submit(_on_own_connection, _diversity, self.period)
+        executor.shutdown(wait=False)
+
+    @cached_property
+    def list_diversity(self) -> pd.DataFrame:
+        """Per viewer: served lists and their diversity summed (Table 1)."""
+        if self._background is not None:
+            return self._background.result()
+        return list_diversity_by_viewer(self.period)
 
     @cached_property
     def exposures(self) -> pd.DataFrame:
@@ -82,6 +106,26 @@ def sample_event_ids(offending, count: int) -> list[str]:
     if not count:
         return []
     return list(offending.values_list("event_id", flat=True)[:SAMPLE_IDS])
+
+
+def _may_fork_queries() -> bool:
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _diversity(period: Period) -> pd.DataFrame:
+    return list_diversity_by_viewer(period)
+
+
+def _on_own_connection(work, *args):
+    """Run ``work`` in this thread's own connection, sized like the audit's, and
+    close that connection afterwards."""
+    from audits.services.runs import sorting_memory
+
+    try:
+        with sorting_memory():
+            return work(*args)
+    finally:
+        connection.close()
 
 
 MetricFunction = Callable[[AuditContext, dict[str, Any]], Measurement]

@@ -63,6 +63,7 @@ def compute_for_context(context: AuditContext) -> dict[str, object]:
         n_boot=int(context.parameters.get("n_boot", BOOTSTRAP_DRAWS)),
         seed=SEED,
         exposures=context.exposures,
+        lists=context.list_diversity,
     )
     results["daily"] = daily_exposure_shares(context)
     return results

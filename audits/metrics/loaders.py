@@ -111,8 +111,13 @@ def event_totals(period: Period, counts: pd.DataFrame | None = None) -> dict:
     return totals
 
 
-def viewer_frame(period: Period, counts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per active viewer: groups, counts and served-list diversity."""
+def viewer_frame(
+    period: Period,
+    counts: pd.DataFrame | None = None,
+    lists: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per active viewer: groups, counts and served-list diversity
+    (``list_diversity_by_viewer``, when the caller has not computed it yet)."""
     frame = viewer_counts(period) if counts is None else counts.copy()
     groups = pd.DataFrame.from_records(
         list(
@@ -125,7 +130,7 @@ def viewer_frame(period: Period, counts: pd.DataFrame | None = None) -> pd.DataF
     frame = frame.join(groups, how="left")
     frame["net_positives"] = frame["positives"] - frame["negatives"]
 
-    lists = list_diversity_by_viewer(period)
+    lists = list_diversity_by_viewer(period) if lists is None else lists
     frame = frame.join(lists, how="left")
     frame[["lists", "diversity_sum"]] = frame[["lists", "diversity_sum"]].fillna(0)
     return frame

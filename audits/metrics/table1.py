@@ -37,19 +37,21 @@ def compute_table1(
     n_boot: int = 500,
     seed: int = 0,
     exposures=None,
+    lists=None,
 ) -> dict[str, object]:
     """Every Table 1 metric keyed by its id in ``DEFINITIONS``.
 
     ``quality_content`` and ``quality_merchants`` are the ids the audit's quality
     predicate accepts; ``violations`` is (intercepted, confirmed) from moderation,
     and the interception rate is left out when moderation supplies no counts.
-    ``exposures`` is the period's ``exposure_summary`` when the caller has it.
+    ``exposures`` is the period's ``exposure_summary`` and ``lists`` its
+    ``list_diversity_by_viewer`` when the caller has them.
     """
     # Three grouped scans of the period's events (per viewer, per served list,
     # per shown item) feed every metric but cold start, which reads its own windows.
     counts = viewer_counts(period)
     totals = event_totals(period, counts)
-    viewers = viewer_frame(period, counts)
+    viewers = viewer_frame(period, counts, lists)
     items = item_exposures(period, exposures)
     merchants = merchant_exposures(period, items)
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from audits.catalogue.schema import DEFAULT_FILE, read_catalogue
 from audits.checks import AuditContext
 from audits.checks.evaluate import CheckSpec, ClauseInput, Outcome, conclude, evaluate
+from audits.checks.registry import METRICS
 from audits.metrics.loaders import Period
 from audits.models import (
     Applicability,
@@ -230,7 +231,10 @@ def compute(run: AuditRun, now: dt.datetime, progress: Progress) -> Computed:
     )
     checks = _selected(run)
     computed = Computed()
-    for index, check in enumerate(checks):
+    context.start_background()
+    # Checks that read Table 1 go last, so that the scan started in the background
+    # has run alongside the others; the order changes no result.
+    for index, check in enumerate(sorted(checks, key=_reads_table1)):
         progress(5 + 85 * index // max(len(checks), 1), check.check_id)
         if not _applicable(run, check.clause.number):
             continue
@@ -240,6 +244,11 @@ def compute(run: AuditRun, now: dt.datetime, progress: Progress) -> Computed:
     computed.conclusions = _conclusions(run, checks, computed.outcomes)
     computed.series = _series(context.table1) | _credit_series(checks, computed)
     return computed
+
+
+def _reads_table1(check) -> bool:
+    function = METRICS.get(check.metric)
+    return function is not None and function.__module__.endswith("table1_metrics")
 
 
 def _credit_series(checks, computed: Computed) -> dict[str, Any]:
