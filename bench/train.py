@@ -72,13 +72,16 @@ def main() -> None:
     seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    offline = result.model.evaluation["offline"]["live_feed"].get("metrics", {})
     print(f"events in database  {events}")
     print(f"window              {args.days} days to {until.isoformat()}")
     print(f"train seconds       {seconds:.1f}")
     print(f"peak memory MiB     {peak_mib:.0f}")
-    for name, metrics in offline.items():
-        print(f"live ndcg@10 {name:18s} {metrics['ndcg']:.4f}")
+    print("offline NDCG@10 on the time-split holdout (ips: inverse-propensity):")
+    for scene, report in result.model.evaluation["offline"].items():
+        debiased = report.get("debiased", {})
+        for name, metrics in report.get("metrics", {}).items():
+            ips = debiased.get(name, {}).get("ips_ndcg", float("nan"))
+            print(f"  {scene:12s} {name:18s} {metrics['ndcg']:.4f}   ips {ips:.4f}")
 
 
 def _arguments() -> argparse.Namespace:

@@ -160,6 +160,11 @@ def _fit_one(features: np.ndarray, labels: pd.Series, holdout: np.ndarray):
 # -- rankings on the time split -----------------------------------------------------
 
 
+RELEVANCE_ONLY = ObjectiveWeights(
+    ctr=0.6, cvr=0.4, quality=0.0, satisfaction=0.0, merchant_health=0.0
+)
+
+
 def evaluate(
     part: State,
     pctr: dict,
@@ -215,6 +220,11 @@ def _evaluate_scene(
     rankings = {
         "engine": _engine_rankings(
             part, model, viewers, history, estimators, cutoff, weights
+        ),
+        # The same recall and estimators ranked by pCTR and pCVR alone: how much
+        # of the click ranking the governance objectives' weights trade away.
+        "engine_ctr_cvr": _engine_rankings(
+            part, model, viewers, history, estimators, cutoff, RELEVANCE_ONLY
         ),
         "non_personalised": _repeat(
             scoring.non_personal_scores(model, _local_hour(cutoff)), len(viewers)

@@ -59,7 +59,13 @@ def test_training_registers_a_candidate_with_its_evaluation(trained, db):
     assert model.status == ModelStatus.CANDIDATE
     assert Path(settings.DATA_DIR, model.artifact).is_file()
     offline = model.evaluation["offline"]["live_feed"]["metrics"]
-    assert set(offline) == {"engine", "non_personalised", "most_popular", "item_knn"}
+    assert set(offline) == {
+        "engine",
+        "engine_ctr_cvr",
+        "non_personalised",
+        "most_popular",
+        "item_knn",
+    }
     assert 0.0 <= offline["engine"]["ndcg"] <= 1.0
     holdout = model.evaluation["rates"]["live_feed"]["pctr"]["holdout"]
     assert {"log_loss", "auc", "ece"} <= set(holdout)
