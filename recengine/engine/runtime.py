@@ -42,13 +42,20 @@ from recengine.services.lifecycle import (
     current_ranking_config,
 )
 from recengine.serving.baseline import ItemKeys, PopularityBaseline, Ranked
-from recengine.serving.catalogue_index import CatalogueIndex, load_catalogue
+from recengine.serving.catalogue_index import (
+    CATALOGUE_KEY,
+    CatalogueIndex,
+    load_catalogue,
+)
 from recengine.serving.types import ServedItem
 
 logger = logging.getLogger(__name__)
 
 CHECK_SECONDS = 1.0
+# Without a change marker (no shared cache) the catalogue is reloaded this often;
+# with one, when the marker moves and at least every CATALOGUE_MAX_SECONDS.
 CATALOGUE_SECONDS = 5.0
+CATALOGUE_MAX_SECONDS = 60.0
 
 
 @dataclass
@@ -90,6 +97,7 @@ class EngineRuntime:
         self._wanted: str | None = None
         self._catalogue: CatalogueIndex | None = None
         self._catalogue_at = -np.inf
+        self._catalogue_marker = None
         self._catalogue_loader: threading.Thread | None = None
         self._row_cache: dict[tuple[int, int], np.ndarray] = {}
         # Artifacts with the items listed after training (``with_new_items``).
@@ -304,43 +312,53 @@ class EngineRuntime:
         """The catalogue in memory; a stale one is reloaded off the request path.
 
         Loading reads every room and product (hundreds of milliseconds at 100k
-        products), so a request that finds the index older than
-        ``CATALOGUE_SECONDS`` starts a reload in a thread and is answered from the
-        index it has. Only a request the index cannot answer at all (none yet, or a
-        moment before its session window) waits for a load. Outside web workers
-        (commands, replays, tests) the reload happens in line, on the caller's
-        connection and transaction.
+        products), so it happens only when the catalogue changed (``_current``),
+        and a request that finds the index stale starts a reload in a thread and
+        is answered from the index it has. Only a request the index cannot answer
+        at all (none yet, or a moment before its session window) waits for a load.
+        Outside web workers (commands, replays, tests) the reload happens in line,
+        on the caller's connection and transaction.
         """
         tick = self.clock()
+        marker = markers.read(CATALOGUE_KEY)
         catalogue = self._catalogue
         if catalogue is None or not catalogue.covers(now):
             catalogue = self._catalogue = load_catalogue(now)
-            self._catalogue_at = tick
+            self._catalogue_at, self._catalogue_marker = tick, marker
             return catalogue
-        if tick - self._catalogue_at <= CATALOGUE_SECONDS:
+        if self._current(tick, marker):
             return catalogue
         if not self.background_reloads:
             catalogue = self._catalogue = load_catalogue(now)
-            self._catalogue_at = tick
+            self._catalogue_at, self._catalogue_marker = tick, marker
             return catalogue
-        self._reload_catalogue_later(now, tick)
+        self._reload_catalogue_later(now, tick, marker)
         return catalogue
 
-    def _reload_catalogue_later(self, now: dt.datetime, tick: float) -> None:
+    def _current(self, tick: float, marker) -> bool:
+        """Whether the loaded catalogue may keep answering: the change marker has
+        not moved (for at most ``CATALOGUE_MAX_SECONDS``), or, without a marker to
+        go by, it is younger than ``CATALOGUE_SECONDS``."""
+        age = tick - self._catalogue_at
+        if marker is not None and marker == self._catalogue_marker:
+            return age <= CATALOGUE_MAX_SECONDS
+        return marker is None and age <= CATALOGUE_SECONDS
+
+    def _reload_catalogue_later(self, now: dt.datetime, tick: float, marker) -> None:
         with self._lock:
             if self._catalogue_loader is not None:
                 return
             # A replay's clock is not the wall clock: load for the moment asked.
             thread = threading.Thread(
                 target=self._load_catalogue,
-                args=(now, tick),
+                args=(now, tick, marker),
                 name="catalogue-reload",
                 daemon=True,
             )
             self._catalogue_loader = thread
         thread.start()
 
-    def _load_catalogue(self, now: dt.datetime, tick: float) -> None:
+    def _load_catalogue(self, now: dt.datetime, tick: float, marker) -> None:
         try:
             catalogue = load_catalogue(now)
         except Exception:
@@ -351,6 +369,7 @@ class EngineRuntime:
         with self._lock:
             if catalogue is not None:
                 self._catalogue, self._catalogue_at = catalogue, tick
+                self._catalogue_marker = marker
             self._catalogue_loader = None
 
     def _rows(self, model: SceneModel, catalogue: CatalogueIndex) -> np.ndarray:

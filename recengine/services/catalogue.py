@@ -48,6 +48,7 @@ from recengine.services.rows import (
     text,
     timestamp,
 )
+from recengine.serving.catalogue_index import catalogue_changed
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +194,7 @@ def upsert_catalogue(
         raise BatchRejected(sorted(errors, key=lambda error: error.row))
 
     result = _write(kind, spec, cleaned, actor=actor, reason=reason or f"{kind} upsert")
+    catalogue_changed()
     logger.info(
         "catalogue upsert of %s: %d created, %d updated",
         kind,

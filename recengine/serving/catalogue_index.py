@@ -11,13 +11,25 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import transaction
 from django.db.models import Q
 
+from recengine import markers
 from recengine.models import BroadcastSession, LiveRoom, Product
 
 # Sessions that ended this long before the build moment can no longer be live for
 # any later request, so they are not loaded.
 SESSION_LOOKBACK = dt.timedelta(days=1)
+
+# Bumped after a commit that changed rooms, products, anchors or broadcast sessions:
+# serving processes reload their index when it moves (``EngineRuntime._index``).
+CATALOGUE_KEY = markers.register("serving:catalogue")
+
+
+def catalogue_changed() -> None:
+    """Tell every serving process to reload its catalogue once this commits."""
+    transaction.on_commit(lambda: markers.bump(CATALOGUE_KEY))
+
 
 # Label codes attached to rooms; the governance layer maps them to AIGC label tiers.
 LABEL_DIGITAL_HUMAN = "aigc:digital_human"

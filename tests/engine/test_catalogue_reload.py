@@ -93,3 +93,40 @@ def test_a_failed_reload_leaves_the_loaded_catalogue_serving(monkeypatch):
         loader.join(5)
 
     assert engine._index(NOW).name == "first"
+
+
+def test_with_a_change_marker_the_catalogue_reloads_only_when_it_moves(monkeypatch):
+    from django.core.cache import cache
+
+    from recengine import markers
+    from recengine.engine.runtime import CATALOGUE_MAX_SECONDS
+    from recengine.serving.catalogue_index import CATALOGUE_KEY
+
+    clock = Clock()
+    engine = EngineRuntime(PopularityBaseline(), clock=clock)
+    names = iter(["first", "second", "third"])
+    load = lambda now: index(next(names))  # noqa: E731
+    monkeypatch.setattr(runtime_module, "load_catalogue", load)
+    markers.bump(CATALOGUE_KEY)
+    assert engine._index(NOW).name == "first"
+
+    clock.now += CATALOGUE_SECONDS * 4  # unchanged: no reload
+    assert engine._index(NOW).name == "first"
+
+    markers.bump(CATALOGUE_KEY)  # a commit elsewhere changed the catalogue
+    assert engine._index(NOW).name == "second"
+
+    clock.now += CATALOGUE_MAX_SECONDS + 1  # a lost marker is caught up with
+    assert engine._index(NOW).name == "third"
+    cache.delete(CATALOGUE_KEY)
+
+
+def test_a_catalogue_upsert_moves_the_marker(db, django_capture_on_commit_callbacks):
+    from recengine import markers
+    from recengine.services.catalogue import upsert_catalogue
+    from recengine.serving.catalogue_index import CATALOGUE_KEY
+
+    before = markers.read(CATALOGUE_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        upsert_catalogue("merchants", [{"external_id": "m-tea", "name": "茶铺"}])
+    assert markers.read(CATALOGUE_KEY) != before
