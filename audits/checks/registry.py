@@ -54,7 +54,10 @@ class AuditContext:
     now: dt.datetime
     run_id: int | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
-    _background: Future | None = field(default=None, repr=False, compare=False)
+    _background: dict[str, Future] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _scans: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def table1(self) -> dict[str, object]:
@@ -64,25 +67,37 @@ class AuditContext:
 
         return compute_for_context(self)
 
-    def start_background(self) -> None:
-        """Begin the slowest grouped scan (served-list diversity) on a second
-        database connection while the checks run on this one.
+    def start_background(self, scans: dict[str, Callable[[Period], Any]]) -> None:
+        """Begin the slowest scans of the log, each on its own database connection,
+        while the checks run on this one; ``scan`` collects their results.
 
         Only on PostgreSQL outside a transaction: another connection would not see
         rows of an open transaction, and SQLite serialises its connections anyway.
         """
-        if self._background is not None or not _may_fork_queries():
+        if self._background or not _may_fork_queries():
             return
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
-        self._background = executor.submit(_on_own_connection, _diversity, self.period)
+        executor = ThreadPoolExecutor(
+            max_workers=len(scans), thread_name_prefix="audit"
+        )
+        self._background = {
+            name: executor.submit(_on_own_connection, function, self.period)
+            for name, function in scans.items()
+        }
         executor.shutdown(wait=False)
 
-    @cached_property
+    def scan(self, name: str, function: Callable[[Period], Any]) -> Any:
+        """``function(period)``, or what the background scan ``name`` found."""
+        if name not in self._scans:
+            future = self._background.get(name)
+            self._scans[name] = (
+                future.result() if future is not None else function(self.period)
+            )
+        return self._scans[name]
+
+    @property
     def list_diversity(self) -> pd.DataFrame:
         """Per viewer: served lists and their diversity summed (Table 1)."""
-        if self._background is not None:
-            return self._background.result()
-        return list_diversity_by_viewer(self.period)
+        return self.scan("list_diversity", list_diversity_by_viewer)
 
     @cached_property
     def exposures(self) -> pd.DataFrame:
@@ -110,10 +125,6 @@ def sample_event_ids(offending, count: int) -> list[str]:
 
 def _may_fork_queries() -> bool:
     return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
-def _diversity(period: Period) -> pd.DataFrame:
-    return list_diversity_by_viewer(period)
 
 
 def _on_own_connection(work, *args):

@@ -28,6 +28,7 @@ from audits.checks.registry import (
     MetricUnavailable,
     metric,
 )
+from audits.metrics.loaders import Period
 from recengine.models import Event, EventKind, TagSuppression, Viewer, ViewerInterest
 
 PERSONALISED = "personalised"
@@ -96,15 +97,29 @@ def non_personalised_after_opt_out(
 def not_interested_honoured(
     context: AuditContext, check: dict[str, Any]
 ) -> Measurement:
+    total, broken = context.scan("not_interested", not_interested_scan)
+    if not total:
+        raise MetricUnavailable("no not-interested event in the period")
+    return Measurement(
+        (total - len(broken)) / total,
+        total,
+        f"not-interested events whose item was not shown to the same viewer again "
+        f"within {NOT_INTERESTED_DAYS} days / all not-interested events",
+        sample_ids=broken[:20],
+    )
+
+
+def not_interested_scan(period: Period) -> tuple[int, list[str]]:
+    """Not-interested events of the period, and the ids of those whose item was
+    shown to the same viewer again within ``NOT_INTERESTED_DAYS``."""
     feedback = (
-        context.period.events()
+        period.events()
         .filter(kind=EventKind.NOT_INTERESTED)
         .filter(Q(product__isnull=False) | Q(room__isnull=False))
     )
     total = feedback.count()
     if not total:
-        raise MetricUnavailable("no not-interested event in the period")
-
+        return 0, []
     # Each rejection looks for a later exposure of its item to its viewer in the
     # (viewer, time) index: rejections are few, exposures many.
     at = OuterRef("occurred_at")
@@ -121,15 +136,8 @@ def not_interested_honoured(
         Exists(later.filter(product__isnull=True, room_id=OuterRef("room_id"))),
         product__isnull=True,
     )
-    broken = sorted(feedback.filter(shown_again).values_list("event_id", flat=True))
-    count = len(broken)
-    return Measurement(
-        (total - count) / total,
-        total,
-        f"not-interested events whose item was not shown to the same viewer again "
-        f"within {NOT_INTERESTED_DAYS} days / all not-interested events",
-        sample_ids=broken[:20],
-    )
+    broken = feedback.filter(shown_again).values_list("event_id", flat=True)
+    return total, sorted(broken)
 
 
 @metric("rights.deleted_tags_reappeared")

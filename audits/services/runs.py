@@ -24,7 +24,8 @@ from audits.catalogue.schema import DEFAULT_FILE, read_catalogue
 from audits.checks import AuditContext
 from audits.checks.evaluate import CheckSpec, ClauseInput, Outcome, conclude, evaluate
 from audits.checks.registry import METRICS
-from audits.metrics.loaders import Period
+from audits.checks.rights_metrics import not_interested_scan
+from audits.metrics.loaders import Period, list_diversity_by_viewer
 from audits.models import (
     Applicability,
     AuditKind,
@@ -49,6 +50,11 @@ KIND_METRICS = {
 
 
 CREDIT_METRIC = "governance.credit_monotonicity_violations"
+# The two longest scans of an audit, started on their own connections at once.
+BACKGROUND_SCANS = {
+    "list_diversity": list_diversity_by_viewer,
+    "not_interested": not_interested_scan,
+}
 # Memory each sort or hash of an audit query may use on PostgreSQL.
 AUDIT_WORK_MEM = "256MB"
 
@@ -231,7 +237,7 @@ def compute(run: AuditRun, now: dt.datetime, progress: Progress) -> Computed:
     )
     checks = _selected(run)
     computed = Computed()
-    context.start_background()
+    context.start_background(BACKGROUND_SCANS)
     # Checks that read Table 1 go last, so that the scan started in the background
     # has run alongside the others; the order changes no result.
     for index, check in enumerate(sorted(checks, key=_reads_table1)):
