@@ -72,7 +72,7 @@ def main() -> None:
         f"{args.viewers} viewers x {args.days} days, then {args.ab_days} A/B days; "
         f"engine {result.model_version}"
     )
-    print(format_table(result.arms))
+    print(format_table(result.arms, result.lift))
 
 
 class _Clock:

@@ -124,33 +124,60 @@ class ArmReport:
         }
 
 
-def summarise(ledger: Ledger, arm_of_viewer: np.ndarray, *, seed: int) -> dict:
-    """Per arm, every metric with its bootstrap interval. ``arm_of_viewer`` holds
-    the index into ``ARMS`` of each viewer (world index)."""
+@dataclass(frozen=True)
+class Comparison:
+    """Both arms, and per metric the lift: personalised minus popularity."""
+
+    arms: dict[str, ArmReport]
+    lift: dict[str, Estimate]
+
+
+def summarise(ledger: Ledger, arm_of_viewer: np.ndarray, *, seed: int) -> Comparison:
+    """Per arm, every metric with its bootstrap interval; and the lift of the first
+    arm over the second with the interval of the difference. ``arm_of_viewer``
+    holds the index into ``ARMS`` of each viewer (world index).
+
+    The arms hold different viewers, so each is resampled on its own and the
+    replicate differences give the lift's interval. Whether the engine wins is read
+    from that interval excluding zero, not from the arms' intervals failing to
+    overlap, which asks for far more than a 95 % difference.
+    """
     rng = np.random.default_rng(seed)
-    reports = {}
+    reports, spreads = {}, {}
     for index, arm in enumerate(ARMS):
         rows = ledger.sums[(arm_of_viewer == index) & (ledger.sums[:, 0] > 0)]
-        reports[arm] = _arm(rows, rng)
-    return reports
+        reports[arm], spreads[arm] = _arm(rows, rng)
+    first, second = ARMS
+    lift = {}
+    for name in METRICS:
+        value = reports[first].metrics[name].value - reports[second].metrics[name].value
+        low, high = np.percentile(
+            spreads[first][name] - spreads[second][name], [2.5, 97.5]
+        )
+        lift[name] = Estimate(float(value), float(low), float(high))
+    return Comparison(reports, lift)
 
 
-def _arm(rows: np.ndarray, rng: np.random.Generator) -> ArmReport:
+def _arm(
+    rows: np.ndarray, rng: np.random.Generator
+) -> tuple[ArmReport, dict[str, np.ndarray]]:
+    """The arm's report and, per metric, its bootstrap replicates."""
     totals = rows.sum(axis=0)
     resampled = _bootstrap_totals(rows, rng)
-    metrics = {}
+    metrics, spreads = {}, {}
     for name, (top, bottom) in METRICS.items():
         i, j = COLUMNS.index(top), COLUMNS.index(bottom)
         value = _ratio(totals[i], totals[j])
-        spread = _ratio(resampled[:, i], resampled[:, j])
+        spread = spreads[name] = _ratio(resampled[:, i], resampled[:, j])
         low, high = np.percentile(spread, [2.5, 97.5]) if len(rows) else (0.0, 0.0)
         metrics[name] = Estimate(float(value), float(low), float(high))
-    return ArmReport(
+    report = ArmReport(
         viewers=len(rows),
         visits=int(totals[0]),
         exposures=int(totals[1]),
         metrics=metrics,
     )
+    return report, spreads
 
 
 def _bootstrap_totals(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -171,15 +198,13 @@ def _ratio(top, bottom):
     )
 
 
-def format_table(arms: dict[str, ArmReport]) -> str:
-    """A plain-text table: one row per metric, one column per arm."""
-    head = f"{'metric':<22}" + "".join(f"{arm:>34}" for arm in arms)
+def format_table(arms: dict[str, ArmReport], lift: dict[str, Estimate]) -> str:
+    """A plain-text table: one row per metric, one column per arm, then the lift."""
+    head = f"{'metric':<22}" + "".join(f"{arm:>34}" for arm in [*arms, "lift"])
     lines = [head]
     for name in METRICS:
-        cells = []
-        for report in arms.values():
-            e = report.metrics[name]
-            cells.append(f"{e.value:>12.4f} [{e.low:.4f}, {e.high:.4f}]")
+        estimates = [report.metrics[name] for report in arms.values()] + [lift[name]]
+        cells = [f"{e.value:>12.4f} [{e.low:.4f}, {e.high:.4f}]" for e in estimates]
         lines.append(f"{name:<22}" + "".join(f"{cell:>34}" for cell in cells))
     for count in ("viewers", "visits", "exposures"):
         values = "".join(f"{getattr(r, count):>34}" for r in arms.values())

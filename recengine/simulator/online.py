@@ -41,7 +41,13 @@ from recengine.models import (
 from recengine.services.catalogue import MAX_CATALOGUE_ROWS, upsert_catalogue
 from recengine.serving.baseline import PopularityBaseline
 from recengine.simulator import catalogue
-from recengine.simulator.ab_metrics import ARMS, ArmReport, Ledger, summarise
+from recengine.simulator.ab_metrics import (
+    ARMS,
+    ArmReport,
+    Estimate,
+    Ledger,
+    summarise,
+)
 from recengine.simulator.config import SimulationRefused
 from recengine.simulator.runner import EXPOSURE_BATCH
 from recengine.simulator.traffic import PAGE_SIZE, Traffic, _Collector
@@ -61,6 +67,8 @@ class AbResult:
     end: dt.datetime
     model_version: str
     arms: dict[str, ArmReport]
+    # Per metric, personalised minus popularity with the interval of the difference.
+    lift: dict[str, Estimate]
 
     def as_dict(self) -> dict:
         return {
@@ -68,6 +76,7 @@ class AbResult:
             "end": self.end.isoformat(),
             "model_version": self.model_version,
             "arms": {name: report.as_dict() for name, report in self.arms.items()},
+            "lift": {name: lift.as_dict() for name, lift in self.lift.items()},
         }
 
 
@@ -116,8 +125,8 @@ def _run(run, start, end, seed, progress) -> AbResult:
 
     traffic = AbTraffic(world, keys, rng, progress)
     traffic.run((end - start).days)
-    arms = summarise(traffic.ledger, traffic.arm.astype(int), seed=seed)
-    result = AbResult(start, end, version, arms)
+    comparison = summarise(traffic.ledger, traffic.arm.astype(int), seed=seed)
+    result = AbResult(start, end, version, comparison.arms, comparison.lift)
 
     run.stats[STATS_KEY] = [*run.stats.get(STATS_KEY, []), result.as_dict()]
     run.stats["ab_end"] = end.isoformat()

@@ -15,10 +15,6 @@ from recengine.simulator.online import arm_of, run_ab_test
 AB_DAYS = 2
 
 
-def _overlap(first, second) -> bool:
-    return first.low <= second.high and second.low <= first.high
-
-
 def _strategies_by_viewer(result) -> dict[int, set[str]]:
     exposures = Event.objects.filter(
         kind=EventKind.IMPRESSION,
@@ -39,9 +35,9 @@ def test_the_engine_beats_popularity_online(trained, db, platform_admin):
 
     personal = result.arms["personalised"].metrics
     popular = result.arms["popularity"].metrics
-    assert not _overlap(personal["interest"], popular["interest"])
-    assert personal["interest"].value > popular["interest"].value
-    assert personal["ctr"].low > popular["ctr"].value
+    # Significant at 95 %: the interval of the difference lies above zero.
+    assert result.lift["interest"].low > 0
+    assert result.lift["ctr"].low > 0
     assert personal["gmv_per_visit"].high >= popular["gmv_per_visit"].value
     assert personal["quality_share"].high >= popular["quality_share"].value
 
@@ -84,7 +80,34 @@ def test_ratio_metrics_sum_over_viewers_before_dividing():
     ledger.add(1, "exposures", 30)
     ledger.add(1, "clicks", 9)
 
-    arms = summarise(ledger, np.array([0, 0]), seed=1)
+    arms = summarise(ledger, np.array([0, 0]), seed=1).arms
 
     assert arms[ARMS[0]].metrics["ctr"].value == pytest.approx(10 / 40)
     assert arms[ARMS[1]].viewers == 0
+
+
+def test_the_lift_interval_is_that_of_the_difference():
+    ledger = Ledger.__new__(Ledger)
+    ledger._column = {"visits": 0, "exposures": 1, "clicks": 2}
+    rng = np.random.default_rng(5)
+    viewers = 400
+    ledger.sums = np.zeros((viewers, 9))
+    ledger.sums[:, 0] = 1
+    ledger.sums[:, 1] = 10
+    arm = np.arange(viewers) % 2
+    # The first arm clicks 3 of 10 on average, the second 2 of 10.
+    ledger.sums[:, 2] = rng.binomial(10, np.where(arm == 0, 0.3, 0.2))
+
+    comparison = summarise(ledger, arm, seed=2)
+
+    first, second = (comparison.arms[name].metrics["ctr"] for name in ARMS)
+    lift = comparison.lift["ctr"]
+    assert lift.value == pytest.approx(first.value - second.value)
+    assert 0 < lift.low < lift.value < lift.high
+    # Narrower than the span between the arms' outer bounds, wider than either arm.
+    assert lift.high - lift.low < first.high - second.low - (first.low - second.high)
+    assert lift.high - lift.low > max(first.high - first.low, second.high - second.low)
+    # Arms alike: the difference interval holds zero.
+    ledger.sums[:, 2] = rng.binomial(10, 0.25, size=viewers)
+    alike = summarise(ledger, arm, seed=2).lift["ctr"]
+    assert alike.low < 0 < alike.high

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         "by a hash of their id between the active engine (personalised) and the "
         "popularity baseline; print CTR, CVR, GMV, ground-truth interest, "
         "diversity, quality share and not-interested rate per arm with bootstrap "
-        "95 % intervals. With --train, a new version is trained on the platform's "
+        "95 % intervals, and the lift of the engine over popularity with the "
+        "interval of the difference. With --train, a new version is trained on the "
+        "platform's "
         "log and activated first in the name of --actor."
     )
 
@@ -52,7 +54,7 @@ class Command(BaseCommand):
             f"A/B {result.start:%Y-%m-%d %H:%M} - {result.end:%Y-%m-%d %H:%M}, "
             f"engine {result.model_version}"
         )
-        self.stdout.write(format_table(result.arms))
+        self.stdout.write(format_table(result.arms, result.lift))
 
     def _train_and_activate(self, username: str | None, progress) -> None:
         from recengine.engine.pipeline import train
