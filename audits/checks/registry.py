@@ -28,6 +28,9 @@ from audits.metrics.loaders import (
 
 # How many offending ids a finding carries as evidence; the count is always exact.
 SAMPLE_IDS = 20
+# Connections that scan the log beside the audit's own. Each holds a server process
+# and its sort memory; two beside the audit's own keep a small server's cores busy.
+BACKGROUND_CONNECTIONS = 2
 
 
 class MetricUnavailable(Exception):
@@ -68,8 +71,9 @@ class AuditContext:
         return compute_for_context(self)
 
     def start_background(self, scans: dict[str, Callable[[Period], Any]]) -> None:
-        """Begin the slowest scans of the log, each on its own database connection,
-        while the checks run on this one; ``scan`` collects their results.
+        """Begin the slowest scans of the log on other database connections, in
+        the order given, while the checks run on this one; ``scan`` collects
+        their results.
 
         Only on PostgreSQL outside a transaction: another connection would not see
         rows of an open transaction, and SQLite serialises its connections anyway.
@@ -77,7 +81,8 @@ class AuditContext:
         if self._background or not _may_fork_queries():
             return
         executor = ThreadPoolExecutor(
-            max_workers=len(scans), thread_name_prefix="audit"
+            max_workers=min(len(scans), BACKGROUND_CONNECTIONS),
+            thread_name_prefix="audit",
         )
         self._background = {
             name: executor.submit(_on_own_connection, function, self.period)

@@ -22,6 +22,7 @@ from audits.checks.registry import (
     MetricUnavailable,
     metric,
 )
+from audits.metrics.loaders import Period, viewer_counts
 from audits.metrics.table1 import compute_table1
 from recengine.models import EventKind, LiveRoom, Product
 
@@ -63,19 +64,20 @@ def compute_for_context(context: AuditContext) -> dict[str, object]:
         n_boot=int(context.parameters.get("n_boot", BOOTSTRAP_DRAWS)),
         seed=SEED,
         exposures=context.exposures,
+        counts=context.scan("viewer_counts", viewer_counts),
         lists=context.list_diversity,
     )
-    results["daily"] = daily_exposure_shares(context)
+    results["daily"] = context.scan("daily_shares", daily_exposure_shares)
     return results
 
 
-def daily_exposure_shares(context: AuditContext) -> list[dict[str, Any]]:
+def daily_exposure_shares(period: Period) -> list[dict[str, Any]]:
     """Exposures per local day and the share that went to quality content."""
     rooms = quality_rooms().values("pk")
     products = Product.objects.filter(rooms__in=quality_rooms()).values("pk")
     quality = Q(product__in=products) | Q(product__isnull=True, room__in=rooms)
     rows = (
-        context.period.events()
+        period.events()
         .filter(kind=EventKind.IMPRESSION)
         .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()))
         .values("day")

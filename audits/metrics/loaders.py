@@ -119,12 +119,16 @@ def viewer_frame(
     """One row per active viewer: groups, counts and served-list diversity
     (``list_diversity_by_viewer``, when the caller has not computed it yet)."""
     frame = viewer_counts(period) if counts is None else counts.copy()
+    # The active viewers' id range rather than a list of every id: a hundred
+    # thousand parameters cost the database more than the viewers outside it.
+    ids = frame.index
+    in_range = (
+        Viewer.objects.filter(pk__gte=ids.min(), pk__lte=ids.max())
+        if len(ids)
+        else Viewer.objects.none()
+    )
     groups = pd.DataFrame.from_records(
-        list(
-            Viewer.objects.filter(pk__in=frame.index.tolist()).values_list(
-                "pk", "spending_level", "region"
-            )
-        ),
+        list(in_range.values_list("pk", "spending_level", "region")),
         columns=["viewer_id", "spending_level", "region"],
     ).set_index("viewer_id")
     frame = frame.join(groups, how="left")

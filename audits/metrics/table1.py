@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import asdict
 
 from audits.metrics import business, ecosystem, experience, inequality
-from audits.metrics.fairness import GROUP_METRICS, compare_groups
+from audits.metrics.fairness import GROUP_METRICS, compare_metrics
 from audits.metrics.loaders import (
     Period,
     category_sets,
@@ -38,18 +38,20 @@ def compute_table1(
     seed: int = 0,
     exposures=None,
     lists=None,
+    counts=None,
 ) -> dict[str, object]:
     """Every Table 1 metric keyed by its id in ``DEFINITIONS``.
 
     ``quality_content`` and ``quality_merchants`` are the ids the audit's quality
     predicate accepts; ``violations`` is (intercepted, confirmed) from moderation,
     and the interception rate is left out when moderation supplies no counts.
-    ``exposures`` is the period's ``exposure_summary`` and ``lists`` its
-    ``list_diversity_by_viewer`` when the caller has them.
+    ``exposures`` is the period's ``exposure_summary``, ``lists`` its
+    ``list_diversity_by_viewer`` and ``counts`` its ``viewer_counts`` when the
+    caller has them.
     """
     # Three grouped scans of the period's events (per viewer, per served list,
     # per shown item) feed every metric but cold start, which reads its own windows.
-    counts = viewer_counts(period)
+    counts = viewer_counts(period) if counts is None else counts
     totals = event_totals(period, counts)
     viewers = viewer_frame(period, counts, lists)
     items = item_exposures(period, exposures)
@@ -169,11 +171,15 @@ def _traffic(merchants) -> dict[str, object]:
 
 def _fairness(merchants, viewers, n_boot: int, seed: int) -> dict[str, object]:
     results: dict[str, object] = {"fairness.traffic_gini": _traffic(merchants)}
+    by_grouping = {
+        grouping: compare_metrics(
+            viewers, grouping, GROUP_METRICS, n_boot=n_boot, seed=seed
+        )
+        for grouping in GROUPINGS
+    }
     for name in GROUP_METRICS:
         results[f"fairness.group_ratio.{name}"] = {
-            grouping: asdict(
-                compare_groups(viewers, grouping, name, n_boot=n_boot, seed=seed)
-            )
-            for grouping in GROUPINGS
+            grouping: asdict(compared[name])
+            for grouping, compared in by_grouping.items()
         }
     return results

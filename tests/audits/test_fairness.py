@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audits.metrics.fairness import GroupMetric, compare_groups
+from audits.metrics.fairness import (
+    GROUP_METRICS,
+    GroupMetric,
+    _bootstrap_sums,
+    compare_groups,
+    compare_metrics,
+)
 
 
 def _viewers() -> pd.DataFrame:
@@ -109,3 +115,28 @@ def test_no_group_at_all_yields_an_empty_comparison():
     assert result.values == {}
     assert math.isnan(result.ratio)
     assert not result.flagged
+
+
+def test_metrics_compared_together_match_each_compared_alone():
+    viewers = pd.concat([_viewers()] * 40, ignore_index=True)
+    viewers["clicks"] += np.arange(len(viewers)) % 3
+
+    together = compare_metrics(viewers, "region", GROUP_METRICS, n_boot=300, seed=4)
+
+    for name in GROUP_METRICS:
+        alone = compare_groups(viewers, "region", name, n_boot=300, seed=4)
+        assert together[name].values == pytest.approx(alone.values)
+        for group, interval in alone.intervals.items():
+            assert together[name].intervals[group] == pytest.approx(interval)
+        assert together[name].ratio_interval == pytest.approx(alone.ratio_interval)
+
+
+def test_bootstrap_sums_are_sums_of_viewers_drawn_with_replacement():
+    matrix = np.arange(14, dtype=float).reshape(7, 2)
+    rows = 5
+
+    sums = _bootstrap_sums(matrix, rows, np.random.default_rng(9))
+
+    # The same generator draws the same viewers: sum them directly.
+    picks = np.random.default_rng(9).integers(0, 7, size=(rows, 7))
+    assert sums == pytest.approx(matrix[picks].sum(axis=1))
