@@ -80,9 +80,11 @@ class AbResult:
         }
 
 
-def arm_of(viewer_pk: int) -> str:
-    """50/50 by a hash of the viewer's id: stable across runs and processes."""
-    digest = hashlib.sha256(f"ab-arm:{viewer_pk}".encode()).digest()
+def arm_of(viewer: str) -> str:
+    """50/50 by a hash of the viewer's own id (the one clients send), as a
+    platform buckets its users: stable across runs, processes and databases,
+    whatever keys the database gave the viewers."""
+    digest = hashlib.sha256(f"ab-arm:{viewer}".encode()).digest()
     return ARMS[digest[0] & 1]
 
 
@@ -250,7 +252,12 @@ class AbTraffic(Traffic):
     def __init__(self, world: World, keys, rng, progress):
         super().__init__(world, keys, rng, progress)
         self.ledger = Ledger(world)
-        self.arm = np.array([arm_of(int(pk)) == POPULARITY for pk in keys.viewer])
+        self.arm = np.array(
+            [
+                arm_of(catalogue.viewer_user_id(index)) == POPULARITY
+                for index in range(len(keys.viewer))
+            ]
+        )
         self.control = PopularityBaseline(catalogue_ttl=None, engagement_ttl=None)
         prefix = f"ab-{int(world.start)}-e"
         self.writer = _ArmWriter(keys, world, self.tally.kinds, self.ledger, prefix)

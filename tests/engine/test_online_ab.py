@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from recengine import serving
-from recengine.models import Event, EventKind, SimulationRun
+from recengine.models import Event, EventKind, SimulationRun, Viewer
+from recengine.pseudonym import pseudonym_for
 from recengine.services.lifecycle import activate_model
 from recengine.simulator.ab_metrics import ARMS, Ledger, page_diversity, summarise
+from recengine.simulator.catalogue import viewer_user_id
 from recengine.simulator.config import SimulationRefused
 from recengine.simulator.online import arm_of, run_ab_test
 
@@ -25,6 +27,19 @@ def _strategies_by_viewer(result) -> dict[int, set[str]]:
     for viewer, strategy in exposures:
         strategies.setdefault(viewer, set()).add(strategy)
     return strategies
+
+
+def _arms_by_pk() -> dict[int, str]:
+    """The arm of each simulated viewer, from the id its client sends."""
+    arm_by_pseudonym = {}
+    for index in range(SimulationRun.objects.get().viewers):
+        user = viewer_user_id(index)
+        arm_by_pseudonym[pseudonym_for(user)] = arm_of(user)
+    return {
+        pk: arm_by_pseudonym[pseudonym]
+        for pk, pseudonym in Viewer.objects.values_list("pk", "pseudonym")
+        if pseudonym in arm_by_pseudonym
+    }
 
 
 def test_the_engine_beats_popularity_online(trained, db, platform_admin):
@@ -46,8 +61,9 @@ def test_the_engine_beats_popularity_online(trained, db, platform_admin):
 
     strategies = _strategies_by_viewer(result)
     assert {"personalised", "popularity"} <= set().union(*strategies.values())
+    arms = _arms_by_pk()
     for viewer, used in strategies.items():
-        expected = "popularity" if arm_of(viewer) == "popularity" else "personalised"
+        expected = arms[viewer]
         assert used == {expected}
 
     run = SimulationRun.objects.get()
