@@ -6,7 +6,7 @@ interests and each seller's quality, and its response model decides what happens
 so replaying more days with viewers split between two arms measures the engine
 without that bias.
 
-Viewers are assigned by a hash of their database id, half to the ``personalised``
+Viewers are assigned by a hash of their own (client) id, half to the ``personalised``
 arm (the active engine version, through ``serving.recommend``) and half to the
 ``popularity`` arm (the popularity baseline, served through the same entry point
 in a dedicated block). Responses come from ``responses.Responses``; events and
