@@ -339,10 +339,15 @@ def _profile(token: str, viewers: int, requests: int) -> None:
     for scene in SCENES:
         for _ in range(50):
             client.get(path(scene))
-        started = time.perf_counter()
-        for _ in range(requests):
-            client.get(path(scene))
-        plain_ms = (time.perf_counter() - started) / requests * 1000
+        pauses = _GcPauses()
+        took = []
+        with pauses:
+            for _ in range(requests):
+                started = time.perf_counter()
+                client.get(path(scene))
+                took.append(time.perf_counter() - started)
+        plain_ms = sum(took) / requests * 1000
+        slowest = sorted(took)[int(0.99 * (requests - 1))] * 1000
 
         profiler = cProfile.Profile()
         profiler.enable()
@@ -350,11 +355,43 @@ def _profile(token: str, viewers: int, requests: int) -> None:
             assert client.get(path(scene)).status_code == 200
         profiler.disable()
         print(f"\n{scene}: {plain_ms:.2f} ms per request in process, no profiler")
+        print(f"  p99 {slowest:.2f} ms; garbage collector: {pauses.summary()}")
         print(f"profile of {requests} requests, by area of the code:")
         for area, seconds in by_area(pstats.Stats(profiler))[:14]:
             print(f"  {area:44s} {seconds / requests * 1000:7.2f} ms/request")
         stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime")
         stats.print_stats(15)
+
+
+class _GcPauses:
+    """Collections of the cyclic garbage collector while active, per generation."""
+
+    def __init__(self) -> None:
+        self.pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._started = 0.0
+
+    def __enter__(self) -> _GcPauses:
+        import gc
+
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import gc
+
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append(time.perf_counter() - self._started)
+
+    def summary(self) -> str:
+        return ", ".join(
+            f"gen{generation} {len(times)}x max {max(times, default=0) * 1000:.1f} ms"
+            for generation, times in self.pauses.items()
+        )
 
 
 # -- load generation -----------------------------------------------------------
