@@ -65,6 +65,7 @@ def runtime():
                 # The published policy, confirmed on every request (clause 6.2).
                 _runtime = EngineRuntime(_engine, policy_provider=PolicyProvider())
                 _runtime.background_reloads = _web
+                _runtime.freeze_heap = _web
     return _runtime
 
 
@@ -156,13 +157,15 @@ def run_in_web_worker() -> None:
     Exposures are written by a background thread (``recengine.serving.recorder``
     says what a crash can lose) and the catalogue is reloaded in a thread while the
     loaded one keeps answering. Commands and replays keep both in line, inside their
-    own transaction.
+    own transaction. Loaded models and catalogues are frozen out of the garbage
+    collector's full passes (``EngineRuntime._settle``).
     """
     global _web
     _web = True
     _recorder.background = True
     if _runtime is not None:
         _runtime.background_reloads = True
+        _runtime.freeze_heap = True
 
 
 def reset() -> None:

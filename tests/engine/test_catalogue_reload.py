@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
 from types import SimpleNamespace
 
@@ -130,3 +131,20 @@ def test_a_catalogue_upsert_moves_the_marker(db, django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         upsert_catalogue("merchants", [{"external_id": "m-tea", "name": "茶铺"}])
     assert markers.read(CATALOGUE_KEY) != before
+
+
+def test_a_web_worker_freezes_what_a_catalogue_load_left_in_memory(monkeypatch):
+    monkeypatch.setattr(runtime_module, "load_catalogue", lambda now: index("first"))
+    engine = EngineRuntime(PopularityBaseline(), clock=Clock())
+    assert gc.get_freeze_count() == 0
+
+    engine._index(NOW)
+    assert gc.get_freeze_count() == 0  # commands and tests leave the collector be
+
+    engine.invalidate()
+    engine.freeze_heap = True
+    try:
+        engine._index(NOW)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
