@@ -206,7 +206,10 @@ def labelled_exposure_share(
     rooms = sorted(set().union(*needs.values()))
     shown = context.period.events().filter(kind=EventKind.IMPRESSION)
     synthetic = shown.filter(room_id__in=rooms)
-    total = synthetic.count() if rooms else 0
+    # How many there were is in the audit's exposure summary; only the unlabelled
+    # ones need the log.
+    summary = context.exposures
+    total = int(summary.loc[summary["room_id"].isin(rooms), "exposures"].sum())
     if not total:
         raise MetricUnavailable("no exposure of AI-generated anchors or backgrounds")
 
