@@ -57,9 +57,12 @@ def test_blacklisting_an_anchor_in_the_console_empties_its_rooms_from_the_feed(
     form.find_element(By.NAME, "evidence").send_keys("<script>alert(1)</script>")
     form.find_element(By.CSS_SELECTOR, "button[name=add]").click()
 
+    # The form is on the blacklist page itself: wait for the page the POST
+    # answered with, not for a URL the browser may already show.
+    wait(browser, 10).until(expected_conditions.staleness_of(form))
     wait(browser, 10).until(
         expected_conditions.url_contains("/console/trust/blacklist/")
     )
-    assert "小美" in browser.page_source
+    wait(browser, 10).until(lambda page: "小美" in page.page_source)
     assert "<script>alert(1)</script>" not in browser.page_source
     assert _live_rooms(feed) == {"r-2"}
