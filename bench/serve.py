@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import http.client
 import json
 import os
@@ -371,14 +372,10 @@ class _GcPauses:
         self._started = 0.0
 
     def __enter__(self) -> _GcPauses:
-        import gc
-
         gc.callbacks.append(self._callback)
         return self
 
     def __exit__(self, *exc) -> None:
-        import gc
-
         gc.callbacks.remove(self._callback)
 
     def _callback(self, phase: str, info: dict) -> None:

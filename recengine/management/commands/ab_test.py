@@ -21,8 +21,7 @@ class Command(BaseCommand):
         "diversity, quality share and not-interested rate per arm with bootstrap "
         "95 % intervals, and the lift of the engine over popularity with the "
         "interval of the difference. With --train, a new version is trained on the "
-        "platform's "
-        "log and activated first in the name of --actor."
+        "platform's log and activated first in the name of --actor."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
