@@ -112,7 +112,7 @@ REDIS = env_redis("REDIS_URL")
 if REDIS:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "console.cache.RedisCache",
             "LOCATION": REDIS.url,
         }
     }

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 
 from recengine.api.auth import KEYS
-from recengine.api.recommendations import VIEWERS
 from recengine.models import Anchor, ApiKey, BroadcastSession, LiveRoom, Product, Viewer
+from recengine.serving import viewers
 from recengine.serving.catalogue_index import catalogue_changed
 
 
@@ -14,8 +14,16 @@ def _keys_changed(**_kwargs) -> None:
     KEYS.changed()
 
 
-def _viewers_changed(**_kwargs) -> None:
-    VIEWERS.changed()
+def _viewer_saved(instance, created=False, **_kwargs) -> None:
+    # A new viewer's key is looked up when first asked for; only a switch that is
+    # off can change what a process holds.
+    if not (created and instance.personalization_enabled):
+        viewers.switches_changed()
+
+
+def _viewer_deleted(**_kwargs) -> None:
+    viewers.keys_changed()
+    viewers.switches_changed()
 
 
 def _catalogue_changed(**_kwargs) -> None:
@@ -28,9 +36,10 @@ CATALOGUE = (Anchor, LiveRoom, Product, BroadcastSession)
 
 
 def connect() -> None:
+    post_save.connect(_viewer_saved, sender=Viewer, dispatch_uid="viewer-saved")
+    post_delete.connect(_viewer_deleted, sender=Viewer, dispatch_uid="viewer-deleted")
     for signal in (post_save, post_delete):
         signal.connect(_keys_changed, sender=ApiKey, dispatch_uid="keys-changed")
-        signal.connect(_viewers_changed, sender=Viewer, dispatch_uid="viewers-changed")
         for model in CATALOGUE:
             signal.connect(
                 _catalogue_changed,

@@ -13,18 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recengine.api.auth import HasScope
-from recengine.markers import MarkedCache
-from recengine.models import ApiScope, Scene, Viewer
+from recengine.models import ApiScope, Scene
 from recengine.pseudonym import pseudonym_for
 from recengine.serving import recommend
 from recengine.serving.latency import LATENCY
+from recengine.serving.viewers import DIRECTORY
 
 MAX_SIZE = 100
-
-# Pseudonym -> (viewer key, personalisation switch), kept in process and dropped in
-# every process when any viewer row is saved or deleted (``recengine.signals``), so
-# a switch turned off is obeyed by the next request everywhere.
-VIEWERS = MarkedCache("serving:viewers", seconds=60.0)
 
 
 class RecommendationQuery(serializers.Serializer):
@@ -70,18 +65,10 @@ class RecommendationView(APIView):
             raise ValidationError(query.errors)
 
         params = query.validated_data
-        # A viewer the platform has not registered yet is served like a new user:
-        # the engine has nothing personal about them.
-        # One query gives the viewer and their personalisation switch (6.3.1).
-        pseudonym = pseudonym_for(params["viewer"])
-        viewer_id, personalization = VIEWERS.get(
-            pseudonym,
-            lambda: (
-                Viewer.objects.filter(pseudonym=pseudonym)
-                .values_list("pk", "personalization_enabled")
-                .first()
-            ),
-        ) or (None, None)
+        # The viewer and their personalisation switch (6.3.1), from process memory
+        # that a switch turned off anywhere updates before the next response. A
+        # viewer the platform has not registered yet is served like a new user.
+        viewer_id, personalization = DIRECTORY.lookup(pseudonym_for(params["viewer"]))
         result = recommend(
             viewer_id=viewer_id,
             scene=params["scene"],

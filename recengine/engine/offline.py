@@ -298,7 +298,7 @@ def _engine_rankings(part, model, viewers, history, estimators, cutoff, weights)
         row = part.interest_viewers[viewer]
         profile = part.interest.profile(row, now)
         shares = scoring.interest_shares(part.interest.categories_[row])
-        cf = scoring.cf_item_scores(model, history[i].toarray()[0])
+        cf = scoring.cf_item_scores(model, history[i])
         found = scoring.recall(
             model, profile=profile, cf_scores=cf, allowed=allowed, now=now
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 CHANNELS = {
@@ -29,7 +29,23 @@ OBJECTIVES = {
 }
 
 
+# Reasons already worded, per language: a page of twenty items asks for a handful of
+# distinct ones, and each wording costs several catalogue lookups.
+_WORDED: dict[tuple, str] = {}
+_WORDED_LIMIT = 4096
+
+
 def explain(channel: str, block: str | None, objective: str | None) -> str:
+    key = (get_language(), channel, block, objective)
+    text = _WORDED.get(key)
+    if text is None:
+        if len(_WORDED) >= _WORDED_LIMIT:
+            _WORDED.clear()
+        text = _WORDED[key] = _word(channel, block, objective)
+    return text
+
+
+def _word(channel: str, block: str | None, objective: str | None) -> str:
     text = str(CHANNELS.get(channel, CHANNELS["popular"]))
     if channel == "vector":
         text = text % {"block": BLOCKS.get(block or "metadata", BLOCKS["metadata"])}

@@ -103,6 +103,7 @@ class EngineRuntime:
         self._catalogue_marker = None
         self._catalogue_loader: threading.Thread | None = None
         self._row_cache: dict[tuple[int, int], np.ndarray] = {}
+        self._eligible_cache: dict[int, tuple] = {}
         # Artifacts with the items listed after training (``with_new_items``).
         self._extended: dict[tuple, tuple] = {}
         self._extended_items: dict[tuple, tuple] = {}
@@ -412,13 +413,30 @@ class EngineRuntime:
         return rows
 
     def _eligible(self, model: SceneModel, now: dt.datetime) -> np.ndarray:
-        """Live feed: rooms broadcasting now; product feed: products still listed."""
+        """Live feed: rooms broadcasting now; product feed: products still listed.
+
+        The mask is kept until the catalogue is reloaded or, for the live feed, a
+        broadcast starts or ends (read-only: requests share it).
+        """
         catalogue = self._index(now)
+        live = catalogue.live_set(now) if model.kind == "live_room" else None
+        cached = self._eligible_cache.get(id(model))
+        if (
+            cached is not None
+            and cached[0] is model
+            and cached[1] is catalogue
+            and cached[2] is live
+        ):
+            return cached[3]
         rows = self._rows(model, catalogue)
-        if model.kind != "live_room":
-            return rows >= 0
-        live = catalogue.live_mask(now)
-        return (rows >= 0) & live[np.maximum(rows, 0)]
+        mask = rows >= 0
+        if live is not None:
+            mask &= live.mask[np.maximum(rows, 0)]
+        mask.setflags(write=False)
+        if len(self._eligible_cache) > 8:
+            self._eligible_cache.clear()  # older models' masks
+        self._eligible_cache[id(model)] = (model, catalogue, live, mask)
+        return mask
 
     def _viewer(
         self, artifacts: EngineArtifacts, scene: str, viewer_id: int
@@ -429,7 +447,8 @@ class EngineRuntime:
             row = len(artifacts.interest.long_) + viewer_id  # session-only key
         history = None
         if model.cf is not None and viewer_id in model.cf_viewers:
-            history = model.cf.user_items_[model.cf_viewers[viewer_id]].toarray()[0]
+            # The viewer's row as it is stored: sparse, a few dozen entries.
+            history = model.cf.user_items_[model.cf_viewers[viewer_id]]
         # Tags deleted after the model's window are still in it: serving forgets.
         self._forgotten.refresh(artifacts.window_end)
         self._feedback_sync.sync(self._feedback, artifacts.window_end)

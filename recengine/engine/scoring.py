@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from recengine.engine.artifacts import SceneModel
 from recengine.learning.base import top_k
@@ -253,16 +254,19 @@ def recall(
 
     found: dict[int, str] = {}
     for channel in CHANNELS:
-        for item in proposals.get(channel, ()):
-            found.setdefault(int(item), channel)
+        if channel in proposals:
+            for item in proposals[channel].tolist():
+                found.setdefault(item, channel)
     return found
 
 
-def cf_item_scores(scene: SceneModel, history: np.ndarray | None) -> np.ndarray | None:
-    """CF scores over the scene's items for a history row in CF columns."""
-    if scene.cf is None or history is None or not np.any(history):
+def cf_item_scores(
+    scene: SceneModel, history: sp.csr_matrix | None
+) -> np.ndarray | None:
+    """CF scores over the scene's items for a history row (1 x CF columns, sparse)."""
+    if scene.cf is None or history is None or not np.any(history.data):
         return None
-    raw = scene.cf.score_history(history[None, :])[0]
+    raw = scene.cf.score_history(history)[0]
     scores = np.zeros(len(scene), dtype=np.float32)
     scores[scene.cf_items] = raw
     return scores

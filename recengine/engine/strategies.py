@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from recengine.engine import reasons, scoring
 from recengine.engine.artifacts import EngineArtifacts, SceneModel
@@ -28,7 +29,7 @@ from recengine.governance.rerank import (
     policy_mask,
     rerank,
 )
-from recengine.ranking.objectives import ObjectiveWeights, contributions
+from recengine.ranking.objectives import ObjectiveWeights, leading
 
 NEW_SECONDS = 14 * 86_400.0
 # The non-personalised strategy re-ranks this many candidates per slot asked for:
@@ -64,7 +65,7 @@ class Picked:
 class Viewer:
     row: int | None  # interest model key (fitted row, or a session-only key)
     feedback: NegativeFeedback
-    history: np.ndarray | None  # CF history over the scene's items
+    history: sp.csr_matrix | None  # CF history row (1 x the scene's CF items)
     # Items of tags the viewer deleted, not yet forgotten by training (6.3.2).
     forgotten: np.ndarray | None = None
 
@@ -161,14 +162,9 @@ def personalised(
         _context(scene, request, viewer.feedback),
         request.config,
     )
-    position = {int(item): i for i, item in enumerate(items)}
-    why = [
-        _reason(
-            scene, found, slate, objectives, request.weights, position, profile, int(i)
-        )
-        for i in slate.index
-    ]
-    return _picked(slate, why)
+    return _picked(
+        slate, _reasons(scene, found, slate, items, objectives, request, profile)
+    )
 
 
 class _Forget:
@@ -207,11 +203,14 @@ class _Forget:
         counts[self.categories[self.categories < len(counts)]] = 0.0
         return scoring.interest_shares(counts)
 
-    def history(self, history: np.ndarray | None) -> np.ndarray | None:
+    def history(self, history: sp.csr_matrix | None) -> sp.csr_matrix | None:
+        """The CF history row without the deleted tags' items (CF column i is the
+        scene's item i)."""
         if self.mask is None or history is None:
             return history
         cleaned = history.copy()
-        cleaned[self.mask[: len(cleaned)]] = 0.0
+        cleaned.data[self.mask[: cleaned.shape[1]][cleaned.indices]] = 0.0
+        cleaned.eliminate_zeros()
         return cleaned
 
     def recalled(self, found: dict[int, str]) -> dict[int, str]:
@@ -240,17 +239,31 @@ def _shares(artifacts: EngineArtifacts, row: int | None) -> np.ndarray:
     return scoring.interest_shares(interest.categories_[row])
 
 
-def _reason(scene, found, slate, objectives, weights, position, profile, item) -> str:
-    if item in slate.reasons or item not in position:
-        return str(reasons.CHANNELS["exploration"])
-    parts = contributions(objectives, weights, position[item])
-    top = max(parts, key=parts.get)
-    channel = found.get(item, "popular")
-    block = None
-    if channel == "vector":
-        blocks = scene.block_scores_for(profile, item)
-        block = max(blocks, key=blocks.get)
-    return reasons.explain(channel, block, top)
+def _reasons(scene, found, slate, items, objectives, request, profile) -> list[str]:
+    """One plain-word reason per slate item: its recall channel, the feature block
+    that matched for a vector match, and the objective that ranked it highest."""
+    position = {int(item): i for i, item in enumerate(items)}
+    served = [int(i) for i in slate.index]
+    ranked = [i for i in served if i not in slate.reasons and i in position]
+    tops = dict(
+        zip(
+            ranked,
+            leading(objectives, request.weights, [position[i] for i in ranked]),
+            strict=True,
+        )
+    )
+    why = []
+    for item in served:
+        if item not in tops:
+            why.append(reasons.explain("exploration", None, None))
+            continue
+        channel = found.get(item, "popular")
+        block = None
+        if channel == "vector":
+            blocks = scene.block_scores_for(profile, item)
+            block = max(blocks, key=blocks.get)
+        why.append(reasons.explain(channel, block, tops[item]))
+    return why
 
 
 def _picked(slate: Slate, why: list[str]) -> Picked:

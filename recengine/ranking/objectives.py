@@ -48,7 +48,35 @@ class ObjectiveScores:
 
 
 def combine(scores: ObjectiveScores, weights: ObjectiveWeights) -> np.ndarray:
-    columns = np.column_stack(
+    return _columns(scores) @ weights.normalised()
+
+
+def weighted_parts(scores: ObjectiveScores, weights: ObjectiveWeights) -> np.ndarray:
+    """Per candidate (row) and objective (column, in ``OBJECTIVES`` order), what the
+    objective adds to the score; a row sums to the candidate's score."""
+    return _columns(scores) * weights.normalised()
+
+
+def contributions(
+    scores: ObjectiveScores, weights: ObjectiveWeights, position: int
+) -> dict[str, float]:
+    """How much each objective added to one candidate's score: "why this"."""
+    row = weighted_parts(scores, weights)[position]
+    return {name: float(part) for name, part in zip(OBJECTIVES, row, strict=True)}
+
+
+def leading(
+    scores: ObjectiveScores, weights: ObjectiveWeights, positions: np.ndarray
+) -> list[str]:
+    """The objective that added most to each candidate at ``positions``: the
+    "ranked for" of each served item's reason, for a whole slate at once."""
+    parts = weighted_parts(scores, weights)[np.asarray(positions, dtype=np.int64)]
+    return [OBJECTIVES[column] for column in np.argmax(parts, axis=1)]
+
+
+def _columns(scores: ObjectiveScores) -> np.ndarray:
+    """Each objective brought to [0, 1], a column each in ``OBJECTIVES`` order."""
+    return np.column_stack(
         [
             _relative(scores.ctr),
             _relative(scores.cvr),
@@ -57,22 +85,6 @@ def combine(scores: ObjectiveScores, weights: ObjectiveWeights) -> np.ndarray:
             np.clip(scores.merchant_health, 0, 1),
         ]
     )
-    return columns @ weights.normalised()
-
-
-def contributions(
-    scores: ObjectiveScores, weights: ObjectiveWeights, position: int
-) -> dict[str, float]:
-    """How much each objective added to one candidate's score: "why this"."""
-    columns = {
-        "ctr": _relative(scores.ctr)[position],
-        "cvr": _relative(scores.cvr)[position],
-        "quality": float(np.clip(scores.quality[position], 0, 1)),
-        "satisfaction": float(np.clip(scores.satisfaction[position], 0, 1)),
-        "merchant_health": float(np.clip(scores.merchant_health[position], 0, 1)),
-    }
-    shares = dict(zip(OBJECTIVES, weights.normalised(), strict=True))
-    return {name: float(columns[name] * shares[name]) for name in OBJECTIVES}
 
 
 def _relative(rate: np.ndarray) -> np.ndarray:

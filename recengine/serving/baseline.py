@@ -23,7 +23,6 @@ from recengine.governance.policy import NO_POLICY, PolicySnapshot, allowed_items
 from recengine.models import Event, Scene
 from recengine.serving.catalogue_index import (
     CatalogueIndex,
-    LiveSet,
     load_catalogue,
 )
 from recengine.serving.engagement import WEIGHTS, DecayedCounts, counts_from_log
@@ -92,7 +91,6 @@ class PopularityBaseline:
         self._rooms: _Order | None = None
         self._products: _Order | None = None
         self._catalogue_at = self._engagement_at = 0.0
-        self._live_cache: LiveSet | None = None
         self._policy_masks: dict[str, tuple] = {}
         # A replay (no engagement TTL) knows every rejection it observes; a server
         # also reads those that other processes logged.
@@ -101,7 +99,6 @@ class PopularityBaseline:
     def invalidate(self) -> None:
         with self._lock:
             self._catalogue = self._rooms = self._products = None
-            self._live_cache = None
             self._policy_masks = {}
 
     def rank(
@@ -187,14 +184,12 @@ class PopularityBaseline:
     def _load_all(self, now: dt.datetime, tick: float) -> None:
         self._catalogue = load_catalogue(now)
         self._catalogue_at = tick
-        self._live_cache = None
         self._reload_engagement(now, tick)
 
     def _reload_catalogue(self, now: dt.datetime, tick: float) -> None:
         old = self._catalogue
         self._catalogue = load_catalogue(now)
         self._catalogue_at = tick
-        self._live_cache = None
         self._rooms = _Order(
             self._rooms.counts.remapped(old.room_pk, self._catalogue.room_position)
         )
@@ -220,13 +215,8 @@ class PopularityBaseline:
         )
 
     def _live(self, catalogue: CatalogueIndex, now: dt.datetime) -> np.ndarray:
-        # The live set only changes when a broadcast starts or ends, so requests
-        # between two such moments share one mask.
-        moment = now.timestamp()
-        cached = self._live_cache
-        if cached is None or not cached.valid_from <= moment < cached.valid_until:
-            cached = self._live_cache = catalogue.live_set(now)
-        return cached.mask
+        # The catalogue keeps the set until a broadcast starts or ends.
+        return catalogue.live_set(now).mask
 
     def _fill(
         self,

@@ -8,7 +8,7 @@ days and a server answering at the real time use the same code.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import transaction
@@ -67,24 +67,35 @@ class CatalogueIndex:
     product_category: list[str] | None = None
     product_created: np.ndarray | None = None
     product_price: np.ndarray | None = None
+    # The last live set worked out: it holds until the next session starts or ends.
+    _live: LiveSet | None = field(default=None, repr=False, compare=False)
 
     def live_mask(self, now: dt.datetime) -> np.ndarray:
         """Rooms with a broadcast session running at ``now``."""
         return self.live_set(now).mask
 
     def live_set(self, now: dt.datetime) -> LiveSet:
-        """The live rooms at ``now`` and the span of time in which they stay so."""
+        """The live rooms at ``now`` and the span of time in which they stay so.
+
+        Requests between two moments a broadcast starts or ends share one set (its
+        mask is read-only).
+        """
         moment = now.timestamp()
+        cached = self._live
+        if cached is not None and cached.valid_from <= moment < cached.valid_until:
+            return cached
         running = (self.session_start <= moment) & (self.session_end > moment)
         mask = np.zeros(len(self.room_pk), dtype=bool)
         mask[self.session_room[running]] = True
         changes = np.concatenate([self.session_start, self.session_end])
         past, future = changes[changes <= moment], changes[changes > moment]
-        return LiveSet(
+        mask.setflags(write=False)
+        self._live = LiveSet(
             mask=mask,
             valid_from=float(past.max()) if len(past) else -np.inf,
             valid_until=float(future.min()) if len(future) else np.inf,
         )
+        return self._live
 
     def covers(self, now: dt.datetime) -> bool:
         return now.timestamp() >= self.window_start

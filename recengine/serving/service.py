@@ -158,11 +158,15 @@ def run_in_web_worker() -> None:
     says what a crash can lose) and the catalogue is reloaded in a thread while the
     loaded one keeps answering. Commands and replays keep both in line, inside their
     own transaction. Loaded models and catalogues are frozen out of the garbage
-    collector's full passes (``EngineRuntime._settle``).
+    collector's full passes (``EngineRuntime._settle``). Viewers' keys are read in
+    a thread too (``recengine.serving.viewers``).
     """
     global _web
+    from recengine.serving.viewers import DIRECTORY
+
     _web = True
     _recorder.background = True
+    DIRECTORY.background = True
     if _runtime is not None:
         _runtime.background_reloads = True
         _runtime.freeze_heap = True

@@ -16,6 +16,7 @@ from recengine.api import recommendations as endpoint
 from recengine.markers import MarkedCache
 from recengine.models import ApiKey, ApiScope, Viewer
 from recengine.pseudonym import pseudonym_for
+from recengine.serving import viewers
 from tests.intake.conftest import make_key
 
 
@@ -129,9 +130,9 @@ def test_a_change_reaches_other_processes_after_commit(
 def shared_rows(monkeypatch):
     """The in-process caches of keys and viewers on, as with Redis."""
     monkeypatch.setattr(auth.KEYS, "_shared", True)
-    monkeypatch.setattr(endpoint.VIEWERS, "_shared", True)
+    monkeypatch.setattr(viewers.DIRECTORY, "_shared", True)
     auth.KEYS._entries.clear()
-    endpoint.VIEWERS._entries.clear()
+    viewers.DIRECTORY.forget()
 
 
 def _client(owner) -> APIClient:

@@ -12,6 +12,7 @@ from recengine.governance.rerank import (
     RerankContext,
     intra_list_diversity,
     rerank,
+    thompson_draws,
 )
 
 N = 60
@@ -204,3 +205,27 @@ def test_the_non_personalised_shortlist_serves_what_ranking_everything_serves():
     assert len(picked) == 4 * strategies.SHORTLIST_PER_SLOT
     assert short.index.tolist() == every.index.tolist()
     assert np.allclose(short.score, every.score)
+
+
+@pytest.mark.parametrize(("successes", "failures"), [(0, 0), (0, 7), (3, 40), (12, 2)])
+def test_thompson_draws_follow_the_beta_posterior(successes, failures):
+    from scipy import stats
+
+    rng = np.random.default_rng(11)
+    n = 20_000
+    draws = thompson_draws(rng, np.full(n, successes), np.full(n, failures))
+
+    posterior = stats.beta(1 + successes, 1 + failures)
+    assert stats.kstest(draws, posterior.cdf).pvalue > 0.01
+    assert draws.min() >= 0.0 and draws.max() <= 1.0
+
+
+def test_thompson_draws_keep_each_item_to_its_own_posterior():
+    rng = np.random.default_rng(5)
+    successes = np.tile([0.0, 30.0], 5_000)
+    failures = np.tile([30.0, 0.0], 5_000)
+    draws = thompson_draws(rng, successes, failures)
+
+    # Beta(1, 31) has mean 1/32; Beta(31, 1) has mean 31/32.
+    assert draws[0::2].mean() == pytest.approx(1 / 32, abs=0.005)
+    assert draws[1::2].mean() == pytest.approx(31 / 32, abs=0.005)

@@ -9,6 +9,7 @@ from recengine.ranking.objectives import (
     ObjectiveWeights,
     combine,
     contributions,
+    leading,
 )
 
 
@@ -73,6 +74,21 @@ def test_weights_decide_between_objectives():
     parts = contributions(scores, ObjectiveWeights(0.2, 0.1, 0.5, 0.1, 0.1), 1)
     assert sum(parts.values()) == pytest.approx(quality_first[1])
     assert max(parts, key=parts.get) == "quality"
+
+
+def test_leading_objective_of_a_slate_matches_each_candidates_contributions():
+    rng = np.random.default_rng(3)
+    scores = ObjectiveScores(*(rng.random(40) for _ in range(5)))
+    weights = ObjectiveWeights(0.3, 0.2, 0.2, 0.1, 0.2)
+    positions = rng.permutation(40)[:12]
+
+    expected = []
+    for position in positions:
+        parts = contributions(scores, weights, int(position))
+        expected.append(max(parts, key=parts.get))
+
+    assert leading(scores, weights, positions) == expected
+    assert len(set(expected)) > 1
 
 
 def test_negative_weights_are_refused():
