@@ -41,17 +41,30 @@ class VectorIndex:
         )
         self._graph.hnsw.efConstruction = BUILD_BREADTH
         self._graph.add(vectors)
+        self._last: tuple | None = None
 
     def search(self, query: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
         """Indices of up to ``k`` allowed items closest to ``query``, best first."""
+        query = np.ascontiguousarray(query[None, :], dtype=np.float32)
+        # The bitmap and selector must outlive the search that reads them.
+        params, _keep = self._parameters(allowed)
+        _, found = self._graph.search(query, k, params=params)
+        found = found[0]
+        return found[found >= 0].astype(np.int64)
+
+    def _parameters(self, allowed: np.ndarray):
+        """Search parameters with ``allowed`` as a bitmap; kept while requests pass
+        the same read-only mask (serving shares one until the live set changes)."""
+        cached = self._last
+        if cached is not None and cached[0] is allowed:
+            return cached[2], cached[1]
         faiss = self._faiss
         bits = np.packbits(allowed, bitorder="little")
         selector = faiss.IDSelectorBitmap(self.size, faiss.swig_ptr(bits))
         params = faiss.SearchParametersHNSW(sel=selector, efSearch=SEARCH_BREADTH)
-        query = np.ascontiguousarray(query[None, :], dtype=np.float32)
-        _, found = self._graph.search(query, k, params=params)
-        found = found[0]
-        return found[found >= 0].astype(np.int64)
+        if not allowed.flags.writeable:
+            self._last = (allowed, (bits, selector), params)
+        return params, (bits, selector)
 
 
 def build(vectors: np.ndarray) -> VectorIndex | None:

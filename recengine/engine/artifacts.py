@@ -33,7 +33,13 @@ class ArtifactMismatch(ValueError):
 
 
 # Caches a loaded scene derives from its arrays; never stored in the artifact.
-DERIVED = ("_popular_order", "_fresh", "_vector_index", "_category_means")
+DERIVED = (
+    "_popular_order",
+    "_fresh",
+    "_vector_index",
+    "_category_means",
+    "_cf_identity",
+)
 
 
 @dataclass
@@ -119,6 +125,16 @@ class SceneModel:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.position = {int(pk): i for i, pk in enumerate(self.item_ids)}
+
+    def cf_items_are_items(self) -> bool:
+        """Whether CF column i is the scene's item i (as training lays them out)."""
+        found = self.__dict__.get("_cf_identity")
+        if found is None or found[0] is not self.cf_items:
+            items = self.cf_items
+            same = items is not None and np.array_equal(items, np.arange(len(items)))
+            found = (items, same)
+            self.__dict__["_cf_identity"] = found
+        return found[1]
 
     def block_scores_for(self, profile: np.ndarray, row: int) -> dict[str, float]:
         """Per feature block, its part of the profile . item similarity."""

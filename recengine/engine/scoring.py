@@ -196,6 +196,23 @@ def best(values: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
     return chosen[chosen >= 0]
 
 
+def best_positive(values: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """``best`` among allowed items with a positive value.
+
+    The k best allowed are among the raw top ``m`` whenever at least k of those
+    are allowed and positive, so a short partition is tried first; only when too
+    few survive does every item get masked and ranked.
+    """
+    m = 4 * k
+    if len(values) > 4 * m:
+        top = np.argpartition(-values, m - 1)[:m]
+        top = top[allowed[top] & (values[top] > 0)]
+        if len(top) >= k:
+            order = np.argsort(-values[top], kind="stable")[:k]
+            return top[order]
+    return best(values, allowed & (values > 0), k)
+
+
 def first_allowed(order: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
     """The first ``k`` items of ``order`` that are allowed.
 
@@ -233,9 +250,7 @@ def recall(
     """
     proposals: dict[str, np.ndarray] = {}
     if cf_scores is not None:
-        proposals["cf"] = best(
-            cf_scores, allowed & (cf_scores > 0), CHANNEL_SIZES["cf"]
-        )
+        proposals["cf"] = best_positive(cf_scores, allowed, CHANNEL_SIZES["cf"])
     if np.any(profile):
         index = scene.vector_index()
         proposals["vector"] = (
@@ -267,6 +282,8 @@ def cf_item_scores(
     if scene.cf is None or history is None or not np.any(history.data):
         return None
     raw = scene.cf.score_history(history)[0]
+    if len(raw) == len(scene) and scene.cf_items_are_items():
+        return raw  # CF column i is item i: nothing to move
     scores = np.zeros(len(scene), dtype=np.float32)
     scores[scene.cf_items] = raw
     return scores

@@ -89,3 +89,29 @@ def test_recall_asks_the_index_when_the_scene_has_one(vectors, index, monkeypatc
 
     assert asked == [scoring.CHANNEL_SIZES["vector"]]
     assert sum(channel == "vector" for channel in found.values()) > 50
+
+
+def test_a_shared_read_only_mask_is_packed_once(vectors, index):
+    rng = np.random.default_rng(4)
+    shared = rng.random(len(vectors)) < 0.5
+    shared.flags.writeable = False
+    first, _ = index._parameters(shared)
+    again, _ = index._parameters(shared)
+    assert again is first
+
+    other = ~shared
+    other.flags.writeable = False
+    found = index.search(vectors[5], other, 40)
+    assert other[found].all()
+    assert index.search(vectors[5], shared, 40).tolist() != found.tolist()
+
+
+def test_a_writable_mask_is_packed_on_every_search(vectors, index):
+    allowed = np.ones(len(vectors), dtype=bool)
+    index.search(vectors[9], allowed, 10)
+    allowed[:] = False
+    allowed[:100] = True  # changed in place: the old bitmap must not be reused
+
+    found = index.search(vectors[9], allowed, 10)
+
+    assert (found < 100).all()

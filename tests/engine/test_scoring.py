@@ -1,0 +1,35 @@
+"""Recall helpers: the short paths give the answers of the full ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recengine.engine import scoring
+
+
+@pytest.mark.parametrize("allowed_share", [1.0, 0.5, 0.05, 0.001])
+def test_best_positive_matches_masking_every_item(allowed_share):
+    rng = np.random.default_rng(int(allowed_share * 1000))
+    for _ in range(20):
+        n = int(rng.integers(1, 5_000))
+        values = rng.normal(size=n).astype(np.float32)
+        allowed = rng.random(n) < allowed_share
+
+        expected = scoring.best(values, allowed & (values > 0), 100)
+
+        np.testing.assert_array_equal(
+            scoring.best_positive(values, allowed, 100), expected
+        )
+
+
+def test_best_positive_never_returns_a_non_positive_or_barred_item():
+    values = np.linspace(1.0, -1.0, 2_000).astype(np.float32)
+    allowed = np.ones(2_000, dtype=bool)
+    allowed[::2] = False
+
+    found = scoring.best_positive(values, allowed, 800)
+
+    assert len(found) == 500  # the allowed items above zero
+    assert allowed[found].all() and (values[found] > 0).all()
+    assert (np.diff(values[found]) < 0).all()
