@@ -10,6 +10,17 @@ written inside the scope (``write``) makes the next read fetch again, so a reque
 never misses its own change. Outside a scope (commands, replays, threads) every
 read goes to the cache.
 
+A web worker with the Redis cache goes further and keeps the markers between
+requests (``MIRROR``, turned on by ``recengine.serving.run_in_web_worker``): every
+write publishes the marker's name on ``CHANNEL``, each worker subscribes, and a
+request first drains the notices that reached its subscription since the last one,
+a poll of a local socket rather than a round trip. Without a notice it reads the
+values the previous request read; after one, it reads them all again. Writes
+publish after they set, so a change made before a request starts is seen by that
+request in every worker, as before. Values are read again at least every
+``MIRROR_SECONDS`` (a marker that expired, or a notice lost while the subscription
+reconnected), and while a worker has no subscription it reads per request.
+
 A cache that cannot be reached reads as "no marker": each caller then falls back
 on the database, which stays the authority.
 """
@@ -17,6 +28,7 @@ on the database, which stays the authority.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +40,12 @@ logger = logging.getLogger(__name__)
 
 _registered: list[str] = []
 _scope = threading.local()
-_PENDING = object()
+_OPEN = object()  # a request that has read no marker yet
+_PENDING = object()  # a request that wrote one: read afresh
+
+CHANNEL = "markers:changed"
+MIRROR_SECONDS = 1.0
+RESUBSCRIBE_SECONDS = 5.0
 
 
 def register(key: str) -> str:
@@ -43,20 +60,34 @@ def read(key: str):
     values = getattr(_scope, "values", None)
     if values is None:
         return _fetch([key]).get(key)
-    if values is _PENDING or key not in values:
+    if values is _OPEN or values is _PENDING or key not in values:
         keys = list(dict.fromkeys([*_registered, key]))
-        fetched = _fetch(keys)
-        # Absent markers are remembered as absent for the rest of the request.
-        values = _scope.values = {name: fetched.get(name) for name in keys}
+        mirrored = MIRROR.values(keys) if values is _OPEN else None
+        if mirrored is None:
+            fetched = _fetch(keys)
+            # Absent markers are remembered as absent for the rest of the request.
+            mirrored = {name: fetched.get(name) for name in keys}
+        values = _scope.values = mirrored
     return values[key]
 
 
 def write(key: str, value, timeout: float | None = None) -> bool:
     """Set a marker; the current request reads markers afresh afterwards."""
+    return _change(key, lambda: cache.set(key, value, timeout))
+
+
+def delete(key: str) -> bool:
+    """Remove a marker; every process reads it as absent from its next request."""
+    return _change(key, lambda: cache.delete(key))
+
+
+def _change(key: str, apply) -> bool:
     if getattr(_scope, "values", None) is not None:
         _scope.values = _PENDING
+    MIRROR.forget()
     try:
-        cache.set(key, value, timeout)
+        apply()
+        _publish(key)
     except Exception:  # the cache is an accelerator, never the authority
         logger.warning("cache unreachable for %s", key, exc_info=True)
         return False
@@ -71,7 +102,7 @@ def bump(key: str) -> bool:
 @contextmanager
 def request_scope() -> Iterator[None]:
     previous = getattr(_scope, "values", None)
-    _scope.values = _PENDING
+    _scope.values = _OPEN
     try:
         yield
     finally:
@@ -86,8 +117,135 @@ def _fetch(keys: list[str]) -> dict:
         return {}
 
 
+def _redis_client():
+    """The shared cache's Redis client, or ``None`` for a cache of another kind."""
+    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    return None if get_client is None else get_client(write=True)
+
+
+def _publish(key: str) -> None:
+    client = _redis_client()
+    if client is not None:
+        client.publish(CHANNEL, key)
+
+
+class RedisNotices:
+    """A subscription to ``CHANNEL``, polled without blocking."""
+
+    def __init__(self, client, timeout: float = 2.0) -> None:
+        self._pubsub = client.pubsub()
+        try:
+            self._pubsub.subscribe(CHANNEL)
+            # Once Redis confirms, no later notice can slip past this subscription.
+            deadline = time.monotonic() + timeout
+            while not self._confirmed(self._pubsub.get_message(timeout=0.05)):
+                if time.monotonic() > deadline:
+                    raise TimeoutError("no subscription confirmation from Redis")
+        except BaseException:
+            self._pubsub.close()
+            raise
+
+    @staticmethod
+    def _confirmed(message) -> bool:
+        return message is not None and message["type"] == "subscribe"
+
+    def poll(self) -> bool:
+        """Whether anything arrived since the last poll (a notice, or a
+        re-subscription after a dropped connection, which may have lost some)."""
+        arrived = False
+        while self._pubsub.get_message(timeout=0.0) is not None:
+            arrived = True
+        return arrived
+
+    def close(self) -> None:
+        self._pubsub.close()
+
+
+def _subscribe():
+    client = _redis_client()
+    return None if client is None else RedisNotices(client)
+
+
+class MarkerMirror:
+    """The markers a web worker read last, kept while no notice says they moved."""
+
+    def __init__(self, *, subscribe=_subscribe, clock=time.monotonic) -> None:
+        self.enabled = False
+        self._subscribe = subscribe
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._notices = None
+        self._pid = 0
+        self._retry_at = 0.0
+        self._values: dict | None = None
+        self._read_at = 0.0
+
+    def values(self, keys: list[str]) -> dict | None:
+        """Every key's value, or ``None`` when the caller must read them itself."""
+        if not self.enabled:
+            return None
+        with self._lock:
+            now = self.clock()
+            if not self._listening(now):
+                return None
+            try:
+                moved = self._notices.poll()
+            except Exception:
+                logger.warning("marker notices lost", exc_info=True)
+                self._drop(now)
+                return None
+            held = self._values
+            if (
+                moved
+                or held is None
+                or now - self._read_at >= MIRROR_SECONDS
+                or not all(key in held for key in keys)
+            ):
+                try:
+                    fetched = cache.get_many(keys)
+                except Exception:
+                    self._values = None
+                    return None  # the caller reads, and logs, as without a mirror
+                held = self._values = {name: fetched.get(name) for name in keys}
+                self._read_at = now
+            return held
+
+    def forget(self) -> None:
+        """Read every marker again on the next request (this process wrote one)."""
+        self._values = None
+
+    def _listening(self, now: float) -> bool:
+        if self._pid != os.getpid():
+            # A forked worker shares its parent's socket; it needs its own.
+            self._notices, self._values, self._pid = None, None, os.getpid()
+        if self._notices is None:
+            if now < self._retry_at:
+                return False
+            try:
+                self._notices = self._subscribe()
+            except Exception:
+                logger.warning("marker notices unavailable", exc_info=True)
+                self._notices = None
+            if self._notices is None:
+                self._retry_at = now + RESUBSCRIBE_SECONDS
+                return False
+            self._values = None  # what changed before the subscription is unknown
+        return True
+
+    def _drop(self, now: float) -> None:
+        try:
+            self._notices.close()
+        except Exception:
+            logger.debug("closing marker notices failed", exc_info=True)
+        self._notices, self._values = None, None
+        self._retry_at = now + RESUBSCRIBE_SECONDS
+
+
+MIRROR = MarkerMirror()
+
+
 class MarkerScopeMiddleware:
-    """Every HTTP request reads its markers in one round trip."""
+    """Every HTTP request reads its markers in one round trip at most."""
 
     def __init__(self, get_response):
         self.get_response = get_response

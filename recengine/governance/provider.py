@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 
 from recengine import markers
 from recengine.governance import publishing
@@ -90,10 +89,8 @@ def _repair_marker(version: int) -> None:
     """
     marker = _marker()
     if marker is not None and marker > version:
-        try:
-            cache.delete(publishing.POLICY_VERSION_KEY)
-        except Exception:
-            logger.warning("policy marker not dropped", exc_info=True)
+        if not markers.delete(publishing.POLICY_VERSION_KEY):
+            logger.warning("policy marker not dropped")
         return
     publishing.announce(version)
 

@@ -209,32 +209,45 @@ def _event(row: dict) -> Event:
     )
 
 
+@transaction.atomic
 def append_events(events: Sequence[Event]) -> int:
     """Append events whose ``event_id`` is not stored yet; returns how many were new.
 
-    The count is exact unless another writer stores the same ids at the same moment;
-    then the conflicting rows are skipped by the database and counted as new here.
+    The insert itself skips stored ids and counts what it added, so the hot path
+    (exposures, replays) asks the database nothing beforehand.
     """
-    return len(append_new_events(events))
+    if not events:
+        return 0
+    return _write(events)
 
 
 @transaction.atomic
 def append_new_events(events: Sequence[Event]) -> list[Event]:
-    """Like ``append_events``, returning the events that were new."""
+    """Like ``append_events``, returning the events that were new.
+
+    The list is exact unless another writer stores the same ids at the same moment;
+    then the database skips the conflicting rows and they are listed here.
+    """
     if not events:
         return []
     stored = _stored_ids([event.event_id for event in events])
     fresh = [event for event in events if event.event_id not in stored]
-    if connection.vendor == "postgresql":
-        _copy_insert(fresh)
-    else:
-        for start in range(0, len(fresh), INSERT_BATCH):
-            _insert(fresh[start : start + INSERT_BATCH])
-    logger.debug("appended events", extra={"new": len(fresh), "seen": len(stored)})
+    written = _write(fresh)
+    logger.debug("appended events", extra={"new": written, "seen": len(stored)})
     return fresh
 
 
-def _insert(events: Sequence[Event]) -> None:
+def _write(events: Sequence[Event]) -> int:
+    """Insert, skipping ids already stored; returns the rows inserted."""
+    if connection.vendor == "postgresql":
+        return _copy_insert(events)
+    return sum(
+        _insert(events[start : start + INSERT_BATCH])
+        for start in range(0, len(events), INSERT_BATCH)
+    )
+
+
+def _insert(events: Sequence[Event]) -> int:
     """One multi-row INSERT that skips ids stored meanwhile (SQLite and PostgreSQL).
 
     Django's bulk_create spends most of its time compiling SQL per row; the log is the
@@ -254,9 +267,10 @@ def _insert(events: Sequence[Event]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return cursor.rowcount
 
 
-def _copy_insert(events: Sequence[Event]) -> None:
+def _copy_insert(events: Sequence[Event]) -> int:
     """PostgreSQL: COPY into a staging table, then one INSERT ... SELECT that skips
     stored ids. COPY streams rows without building a huge statement per batch."""
     columns = [field for field, _ in _insert_columns()]
@@ -275,7 +289,9 @@ def _copy_insert(events: Sequence[Event]) -> None:
             f"INSERT INTO {table} ({names}) SELECT {names} FROM event_stage "  # noqa: S608
             f"ON CONFLICT (event_id) DO NOTHING"
         )
+        inserted = cursor.rowcount
         cursor.execute("TRUNCATE event_stage")
+    return inserted
 
 
 def _insert_columns() -> list[tuple[models.Field, Any]]:

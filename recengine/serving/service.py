@@ -159,12 +159,15 @@ def run_in_web_worker() -> None:
     loaded one keeps answering. Commands and replays keep both in line, inside their
     own transaction. Loaded models and catalogues are frozen out of the garbage
     collector's full passes (``EngineRuntime._settle``). Viewers' keys are read in
-    a thread too (``recengine.serving.viewers``).
+    a thread too (``recengine.serving.viewers``), and cache markers are kept between
+    requests while no change notice arrives (``recengine.markers``).
     """
     global _web
+    from recengine import markers
     from recengine.serving.viewers import DIRECTORY
 
     _web = True
+    markers.MIRROR.enabled = True
     _recorder.background = True
     DIRECTORY.background = True
     if _runtime is not None:

@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from recengine.models import AppendOnlyError, Event, EventKind
-from recengine.services.events import ingest_events
+from recengine.services.events import append_events, ingest_events
 from recengine.services.rows import BatchRejected
 from tests.intake.conftest import T0, event_row
 
@@ -141,3 +141,34 @@ def test_the_event_log_is_append_only(catalogue):
         Event.objects.filter(pk=event.pk).update(text="changed")
     with pytest.raises(AppendOnlyError):
         Event.objects.all().delete()
+
+
+def test_append_counts_the_rows_the_insert_added_and_asks_nothing_first(
+    catalogue, django_assert_max_num_queries
+):
+    from recengine.models import Viewer
+    from recengine.serving.event_rows import new_event
+
+    viewer = Viewer.objects.get()
+
+    def exposure(event_id: str) -> Event:
+        return new_event(
+            event_id=event_id,
+            kind=EventKind.IMPRESSION,
+            occurred_at=T0,
+            viewer_id=viewer.pk,
+            scene="live_feed",
+            position=1,
+        )
+
+    assert append_events([exposure("x1"), exposure("x2")]) == 2
+    # A stored id and an id repeated in the batch each count once.
+    batch = [exposure("x2"), exposure("x3"), exposure("x3")]
+    with django_assert_max_num_queries(5) as captured:
+        assert append_events(batch) == 1
+    assert not any("SELECT" in q["sql"].split()[0] for q in captured.captured_queries)
+    assert sorted(Event.objects.values_list("event_id", flat=True)) == [
+        "x1",
+        "x2",
+        "x3",
+    ]
