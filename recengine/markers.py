@@ -117,6 +117,14 @@ def _fetch(keys: list[str]) -> dict:
         return {}
 
 
+def cache_is_shared() -> bool:
+    """Whether the default cache is one every process sees (Redis)."""
+    from django.conf import settings
+
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return "redis" in backend.lower()
+
+
 def _redis_client():
     """The shared cache's Redis client, or ``None`` for a cache of another kind."""
     get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
@@ -285,10 +293,7 @@ class MarkedCache:
     @property
     def enabled(self) -> bool:
         if self._shared is None:
-            from django.conf import settings
-
-            backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-            self._shared = "redis" in backend.lower()
+            self._shared = cache_is_shared()
         return self._shared
 
     def get(self, key, load):

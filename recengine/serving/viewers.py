@@ -65,10 +65,7 @@ class ViewerDirectory:
     @property
     def enabled(self) -> bool:
         if self._shared is None:
-            from django.conf import settings
-
-            backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-            self._shared = "redis" in backend.lower()
+            self._shared = markers.cache_is_shared()
         return self._shared
 
     def lookup(self, pseudonym: str) -> tuple[int | None, bool | None]:

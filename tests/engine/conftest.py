@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -75,3 +76,17 @@ def fresh_runtime():
     yield
     cache.clear()
     serving.reset()
+
+
+@pytest.fixture
+def counted():
+    """Counts the cache round trips markers make."""
+    real = cache.get_many
+    calls = []
+
+    def get_many(keys, *args, **kwargs):
+        calls.append(list(keys))
+        return real(keys, *args, **kwargs)
+
+    with mock.patch.object(cache, "get_many", side_effect=get_many):
+        yield calls

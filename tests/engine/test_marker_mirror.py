@@ -39,19 +39,6 @@ class Notices:
 
 
 @pytest.fixture
-def counted():
-    real = cache.get_many
-    calls = []
-
-    def get_many(keys, *args, **kwargs):
-        calls.append(list(keys))
-        return real(keys, *args, **kwargs)
-
-    with mock.patch.object(cache, "get_many", side_effect=get_many):
-        yield calls
-
-
-@pytest.fixture
 def mirror(monkeypatch):
     """A mirror turned on, as in a web worker, with a test-driven subscription."""
     clock = Clock()

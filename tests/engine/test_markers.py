@@ -28,20 +28,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def counted():
-    """Counts the cache round trips markers make."""
-    real = cache.get_many
-    calls = []
-
-    def get_many(keys, *args, **kwargs):
-        calls.append(list(keys))
-        return real(keys, *args, **kwargs)
-
-    with mock.patch.object(cache, "get_many", side_effect=get_many):
-        yield calls
-
-
 def test_a_request_reads_every_marker_in_one_round_trip(counted):
     first = markers.register("test:first")
     second = markers.register("test:second")
