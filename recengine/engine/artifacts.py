@@ -110,15 +110,18 @@ class SceneModel:
         """Indices of the items created less than ``window`` seconds before
         ``now``, in index order.
 
-        The candidates are kept per minute (every item that could be fresh at
-        some moment of that minute); each call only filters that short list.
+        The candidates are kept per window and minute (every item that could be
+        fresh at some moment of that minute); each call only filters that short
+        list. A request asks with two windows (the freshness channel and the
+        exploration slots), so each window keeps its own list.
         """
         minute = int(now // 60)
-        cached = self.__dict__.get("_fresh")
-        if cached is None or cached[0] != (minute, window):
+        kept = self.__dict__.setdefault("_fresh", {})
+        cached = kept.get(window)
+        if cached is None or cached[0] != minute:
             since = minute * 60.0 - window
-            cached = ((minute, window), np.flatnonzero(self.created_at > since))
-            self.__dict__["_fresh"] = cached
+            cached = (minute, np.flatnonzero(self.created_at > since))
+            kept[window] = cached
         pool = cached[1]
         return pool[now - self.created_at[pool] < window]
 

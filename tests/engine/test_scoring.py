@@ -33,3 +33,27 @@ def test_best_positive_never_returns_a_non_positive_or_barred_item():
     assert len(found) == 500  # the allowed items above zero
     assert allowed[found].all() and (values[found] > 0).all()
     assert (np.diff(values[found]) < 0).all()
+
+
+def test_fresh_items_keep_a_list_per_window_and_match_a_full_scan():
+    from types import SimpleNamespace
+
+    from recengine.engine.artifacts import SceneModel
+
+    rng = np.random.default_rng(11)
+    scene = SimpleNamespace(created_at=rng.uniform(0, 100_000, 50_000))
+    windows = (3_600.0, 7 * 86_400.0 / 10)
+    for now in np.sort(rng.uniform(90_000, 100_000, 40)):
+        for window in windows:
+            found = SceneModel.fresh_items(scene, now, window)
+            expected = np.flatnonzero(now - scene.created_at < window)
+            np.testing.assert_array_equal(found, expected)
+
+    # Asking with one window, then the other, then the first, in one minute,
+    # scans the items once per window.
+    scene = SimpleNamespace(created_at=rng.uniform(0, 100_000, 50_000))
+    SceneModel.fresh_items(scene, 99_990.0, windows[0])
+    SceneModel.fresh_items(scene, 99_990.0, windows[1])
+    first = scene.__dict__["_fresh"][windows[0]][1]
+    SceneModel.fresh_items(scene, 99_991.0, windows[0])
+    assert scene.__dict__["_fresh"][windows[0]][1] is first
