@@ -99,6 +99,23 @@ def bump(key: str) -> bool:
     return write(key, time.time_ns())
 
 
+def bump_on_commit(key: str) -> None:
+    """Move ``key`` once the current transaction commits (at once outside one)."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: bump(key))
+
+
+def read_or_start(key: str):
+    """The marker's value; an absent one is started first, so that what a process
+    held under an older value is dropped. ``None`` when the cache cannot be written.
+    """
+    seen = read(key)
+    if seen is None and bump(key):
+        seen = read(key)
+    return seen
+
+
 @contextmanager
 def request_scope() -> Iterator[None]:
     previous = getattr(_scope, "values", None)
@@ -299,12 +316,9 @@ class MarkedCache:
     def get(self, key, load):
         if not self.enabled:
             return load()
-        seen = read(self.marker)
+        seen = read_or_start(self.marker)
         if seen is None:
-            # No marker yet (or the cache was emptied): start one, trust nothing.
-            if not bump(self.marker):
-                return load()
-            seen = read(self.marker)
+            return load()  # no marker to trust: the row itself
         if seen != self._seen:
             self._entries, self._seen = {}, seen
         tick = self.clock()
@@ -320,7 +334,5 @@ class MarkedCache:
 
     def changed(self) -> None:
         """Forget every entry here, and in other processes once this commits."""
-        from django.db import transaction
-
         self._entries = {}
-        transaction.on_commit(lambda: bump(self.marker))
+        bump_on_commit(self.marker)

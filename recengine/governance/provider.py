@@ -89,8 +89,7 @@ def _repair_marker(version: int) -> None:
     """
     marker = _marker()
     if marker is not None and marker > version:
-        if not markers.delete(publishing.POLICY_VERSION_KEY):
-            logger.warning("policy marker not dropped")
+        markers.delete(publishing.POLICY_VERSION_KEY)  # logs when it cannot
         return
     publishing.announce(version)
 

@@ -118,7 +118,7 @@ class PopularityBaseline:
             catalogue = self._ensure(now)
             if scene == Scene.LIVE_FEED:
                 eligible = self._rooms.ordered(catalogue.room_pk)
-                eligible = eligible[self._live(catalogue, now)[eligible]]
+                eligible = eligible[catalogue.live_mask(now)[eligible]]
                 make = self._room_items
             else:
                 eligible = self._products.ordered(catalogue.product_pk)
@@ -213,10 +213,6 @@ class PopularityBaseline:
                 "products": len(catalogue.product_pk),
             },
         )
-
-    def _live(self, catalogue: CatalogueIndex, now: dt.datetime) -> np.ndarray:
-        # The catalogue keeps the set until a broadcast starts or ends.
-        return catalogue.live_set(now).mask
 
     def _fill(
         self,

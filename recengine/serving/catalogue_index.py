@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import transaction
 from django.db.models import Q
 
 from recengine import markers
@@ -28,7 +27,7 @@ CATALOGUE_KEY = markers.register("serving:catalogue")
 
 def catalogue_changed() -> None:
     """Tell every serving process to reload its catalogue once this commits."""
-    transaction.on_commit(lambda: markers.bump(CATALOGUE_KEY))
+    markers.bump_on_commit(CATALOGUE_KEY)
 
 
 # Label codes attached to rooms; the governance layer maps them to AIGC label tiers.

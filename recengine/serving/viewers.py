@@ -72,8 +72,8 @@ class ViewerDirectory:
         """The viewer's key and switch; ``(None, None)`` for a viewer not registered."""
         if not self.enabled:
             return _row(pseudonym) or (None, None)
-        keys_seen = _marker(KEYS_MARKER)
-        switches_seen = _marker(SWITCHES_MARKER)
+        keys_seen = markers.read_or_start(KEYS_MARKER)
+        switches_seen = markers.read_or_start(SWITCHES_MARKER)
         if keys_seen is None or switches_seen is None:
             # No marker to trust (a cache just emptied or unreachable): the row.
             return _row(pseudonym) or (None, None)
@@ -166,27 +166,13 @@ def keys_changed() -> None:
     """A viewer row was deleted: every process forgets the keys it holds, this one
     at once and the others once the deletion has committed."""
     DIRECTORY.forget()
-    _bump_on_commit(KEYS_MARKER)
+    markers.bump_on_commit(KEYS_MARKER)
 
 
 def switches_changed() -> None:
     """A personalisation switch changed: every process reads the set again."""
     DIRECTORY.reread_switches()
-    _bump_on_commit(SWITCHES_MARKER)
-
-
-def _bump_on_commit(marker: str) -> None:
-    from django.db import transaction
-
-    transaction.on_commit(lambda: markers.bump(marker))
-
-
-def _marker(name: str):
-    seen = markers.read(name)
-    if seen is None and markers.bump(name):
-        # No marker yet: start one. What was held under an older one is dropped.
-        seen = markers.read(name)
-    return seen
+    markers.bump_on_commit(SWITCHES_MARKER)
 
 
 def _row(pseudonym: str) -> tuple[int, bool] | None:
